@@ -1,0 +1,1 @@
+//! The one use-case API that the CLI and the desktop shell both call.

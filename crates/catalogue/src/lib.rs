@@ -1,0 +1,1 @@
+//! The shipped reference catalogue: loads and validates the files under data/catalogue.

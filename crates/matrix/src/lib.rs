@@ -1,0 +1,1 @@
+//! Writing the traceability matrix (xlsx/csv/json) and reading edited matrices back.

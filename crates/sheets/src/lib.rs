@@ -1,0 +1,1 @@
+//! Reading customer sheets (xlsx/xls/ods/csv) into requirement records. No database.

@@ -1,0 +1,1 @@
+//! The engagement file: SQLite schema, migrations, queries, audit log.

@@ -1,0 +1,1 @@
+//! Ranking catalogue items for a requirement, offline and deterministic.
