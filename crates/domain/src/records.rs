@@ -93,6 +93,9 @@ pub struct ColumnInfo {
     pub index: u32,
     pub header: String,
     pub role: ColumnRole,
+    /// Why the importer gave the column this role (header name, content, explicit choice).
+    #[serde(default)]
+    pub reason: String,
 }
 
 /// What an importer found in one sheet.
@@ -104,6 +107,9 @@ pub struct SheetReport {
     pub columns: Vec<ColumnInfo>,
     /// Requirement rows taken from this sheet.
     pub rows: u32,
+    /// How the sheet and its header row were chosen, and rows skipped on purpose.
+    #[serde(default)]
+    pub notes: Vec<String>,
 }
 
 /// One requirement as read from a customer sheet, before it is stored.
@@ -126,6 +132,9 @@ pub struct ImportedRequirement {
     /// 1-based row in the source sheet.
     pub row: u32,
     pub attributes: Attributes,
+    /// True when the source marks the requirement withdrawn; it is kept, not dropped.
+    #[serde(default)]
+    pub withdrawn: bool,
 }
 
 /// A warning about the input that did not stop the import.
@@ -165,6 +174,13 @@ pub struct SheetImport {
     pub sheets: Vec<SheetReport>,
     pub requirements: Vec<ImportedRequirement>,
     pub warnings: Vec<ImportWarning>,
+    /// Why these sheets were chosen over the others in the file.
+    #[serde(default)]
+    pub notes: Vec<String>,
+    /// Sheets of the same shape that were not imported because they are alternatives to the
+    /// chosen one (for example other baselines); pick one with `--sheet`.
+    #[serde(default)]
+    pub alternative_sheets: Vec<String>,
 }
 
 /// A reference to an item of a framework: `framework:REF`.
