@@ -1,1 +1,24 @@
-//! The engagement file: SQLite schema, migrations, queries, audit log.
+//! The engagement file: one SQLite database per customer engagement, its schema migrations,
+//! typed queries and the hash-chained audit log that every mutation appends to.
+//!
+//! [`Engagement`] writes, [`EngagementReader`] only reads; both deref to [`View`] for queries.
+
+mod assessments;
+mod audit;
+mod catalogue;
+mod engagement;
+mod error;
+mod items;
+mod mappings;
+mod migrations;
+
+pub use assessments::{Assessment, ProfileEntry, StoredAssessment};
+pub use audit::{AuditEntry, AuditEvent, GENESIS_HASH};
+pub use catalogue::CatalogueChange;
+pub use engagement::{Actor, Engagement, EngagementInfo, EngagementReader, View};
+pub use error::{Result, StoreError};
+pub use items::{
+    ImportDiff, RequirementPage, RequirementQuery, RequirementRow, SetSummary, SortColumn,
+};
+pub use mappings::{ItemRef, MappingChange, MappingFilter, MappingInput, MappingRow};
+pub use migrations::SCHEMA_VERSION;

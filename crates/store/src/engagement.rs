@@ -1,0 +1,368 @@
+//! Opening, creating and closing engagement files, and the one path every mutation takes.
+
+use crate::audit::{self, AuditEvent};
+use crate::catalogue;
+use crate::error::{Result, StoreError};
+use crate::migrations::{self, SCHEMA_VERSION};
+use crosswalk_domain::Catalogue;
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Transaction};
+use serde::Serialize;
+use std::ops::Deref;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+
+/// Who makes a change, and when. Passed in by the host; the store never reads the clock.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub name: String,
+    pub at: OffsetDateTime,
+}
+
+impl Actor {
+    pub fn new(name: impl Into<String>, at: OffsetDateTime) -> Actor {
+        Actor {
+            name: name.into(),
+            at,
+        }
+    }
+
+    /// The time as stored: RFC 3339 in UTC.
+    pub fn timestamp(&self) -> String {
+        self.at
+            .to_offset(time::UtcOffset::UTC)
+            .format(&Rfc3339)
+            .unwrap_or_else(|_| self.at.unix_timestamp().to_string())
+    }
+}
+
+/// What the engagement file says about itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EngagementInfo {
+    pub customer: String,
+    pub created_at: String,
+    pub created_by: String,
+    pub catalogue_version: String,
+    pub schema_version: i64,
+}
+
+/// Read access to an engagement file. Both handle types deref to this, so every query is
+/// available on both, and only [`Engagement`] can change anything.
+pub struct View {
+    pub(crate) conn: Connection,
+    pub(crate) path: PathBuf,
+}
+
+/// A read-only handle: opened with SQLite's read-only flag, so not even a bug can write.
+pub struct EngagementReader {
+    view: View,
+}
+
+/// A read-write handle. Every mutating method runs one transaction that also appends its audit
+/// event. Dropping or closing it check-points the WAL into the one file.
+pub struct Engagement {
+    view: View,
+}
+
+impl Deref for EngagementReader {
+    type Target = View;
+    fn deref(&self) -> &View {
+        &self.view
+    }
+}
+
+impl Deref for Engagement {
+    type Target = View;
+    fn deref(&self) -> &View {
+        &self.view
+    }
+}
+
+fn configure(conn: &Connection, writable: bool) -> Result<()> {
+    conn.busy_timeout(Duration::from_secs(5))?;
+    conn.pragma_update(None, "foreign_keys", true)?;
+    if writable {
+        let mode: String =
+            conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(StoreError::Invalid(format!(
+                "could not switch to WAL (got {mode})"
+            )));
+        }
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+    }
+    Ok(())
+}
+
+/// Turns "file is not a database" into a message that names the file.
+fn not_sqlite(path: &Path, e: rusqlite::Error) -> StoreError {
+    match e {
+        rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::NotADatabase => {
+            StoreError::NotAnEngagement {
+                path: path.to_path_buf(),
+                reason: "not an SQLite database".into(),
+            }
+        }
+        other => StoreError::Sqlite(other),
+    }
+}
+
+fn has_engagement_row(conn: &Connection) -> Result<bool> {
+    let has_table: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'engagement')",
+        [],
+        |r| r.get(0),
+    )?;
+    if !has_table {
+        return Ok(false);
+    }
+    Ok(conn.query_row("SELECT EXISTS (SELECT 1 FROM engagement)", [], |r| r.get(0))?)
+}
+
+impl EngagementReader {
+    /// Opens an existing engagement file read-only. A missing file is an error and is not created.
+    pub fn open(path: &Path) -> Result<EngagementReader> {
+        if !path.is_file() {
+            return Err(StoreError::Missing {
+                path: path.to_path_buf(),
+            });
+        }
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        configure(&conn, false)?;
+        let found = migrations::check_not_newer(&conn, path).map_err(|e| match e {
+            StoreError::Sqlite(s) => not_sqlite(path, s),
+            other => other,
+        })?;
+        if found == 0 || !has_engagement_row(&conn)? {
+            return Err(StoreError::NotAnEngagement {
+                path: path.to_path_buf(),
+                reason: "no Crosswalk schema in it".into(),
+            });
+        }
+        if found < SCHEMA_VERSION {
+            return Err(StoreError::OlderSchema {
+                path: path.to_path_buf(),
+                found,
+                supported: SCHEMA_VERSION,
+            });
+        }
+        Ok(EngagementReader {
+            view: View {
+                conn,
+                path: path.to_path_buf(),
+            },
+        })
+    }
+}
+
+impl Engagement {
+    /// Creates a new engagement file holding a copy of `catalogue`. Fails if the file exists.
+    /// If anything fails, the half-made file is removed.
+    pub fn create(
+        path: &Path,
+        actor: &Actor,
+        customer: &str,
+        catalogue: &Catalogue,
+    ) -> Result<Engagement> {
+        if path.exists() {
+            return Err(StoreError::AlreadyExists {
+                path: path.to_path_buf(),
+            });
+        }
+        let made = Self::create_inner(path, actor, customer, catalogue);
+        if made.is_err() {
+            for suffix in ["", "-wal", "-shm", "-journal"] {
+                let mut p = path.as_os_str().to_owned();
+                p.push(suffix);
+                let _ = std::fs::remove_file(PathBuf::from(p));
+            }
+        }
+        made
+    }
+
+    fn create_inner(
+        path: &Path,
+        actor: &Actor,
+        customer: &str,
+        catalogue: &Catalogue,
+    ) -> Result<Engagement> {
+        let mut conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        configure(&conn, true)?;
+        migrations::migrate(&mut conn, path)?;
+        let mut engagement = Engagement {
+            view: View {
+                conn,
+                path: path.to_path_buf(),
+            },
+        };
+        engagement.mutate(actor, |tx| {
+            tx.execute(
+                "INSERT INTO engagement (id, customer, created_at, created_by, catalogue_version)
+                 VALUES (1, ?1, ?2, ?3, ?4)",
+                params![customer, actor.timestamp(), actor.name, catalogue.version],
+            )?;
+            let change = catalogue::install(tx, actor, catalogue)?;
+            let event = AuditEvent::new("engagement.create", format!("engagement:{customer}"))
+                .after(serde_json::json!({
+                    "customer": customer,
+                    "schema_version": SCHEMA_VERSION,
+                    "catalogue": change,
+                }));
+            Ok(((), vec![event]))
+        })?;
+        Ok(engagement)
+    }
+
+    /// Opens an existing engagement file for writing: applies pending migrations and, when
+    /// `catalogue` is newer than the copy in the file, upgrades that copy (mappings are kept).
+    pub fn open(path: &Path, actor: &Actor, catalogue: &Catalogue) -> Result<Engagement> {
+        if !path.is_file() {
+            return Err(StoreError::Missing {
+                path: path.to_path_buf(),
+            });
+        }
+        let mut conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        // Look before changing anything: a newer or foreign file must stay exactly as it was.
+        conn.busy_timeout(Duration::from_secs(5))?;
+        let found = migrations::check_not_newer(&conn, path).map_err(|e| match e {
+            StoreError::Sqlite(s) => not_sqlite(path, s),
+            other => other,
+        })?;
+        if found == 0 || !has_engagement_row(&conn)? {
+            return Err(StoreError::NotAnEngagement {
+                path: path.to_path_buf(),
+                reason: "no Crosswalk schema in it".into(),
+            });
+        }
+        configure(&conn, true)?;
+        let applied = migrations::migrate(&mut conn, path)?;
+        let mut engagement = Engagement {
+            view: View {
+                conn,
+                path: path.to_path_buf(),
+            },
+        };
+        if !applied.is_empty() {
+            engagement.mutate(actor, |_| {
+                let event = AuditEvent::new("schema.migrate", "engagement").after(
+                    serde_json::json!({ "from": found, "to": SCHEMA_VERSION, "applied": applied }),
+                );
+                Ok(((), vec![event]))
+            })?;
+        }
+        engagement.upgrade_catalogue(actor, catalogue)?;
+        Ok(engagement)
+    }
+
+    /// Opens the file, or creates it (for `customer`) when it does not exist.
+    pub fn open_or_create(
+        path: &Path,
+        actor: &Actor,
+        customer: &str,
+        catalogue: &Catalogue,
+    ) -> Result<Engagement> {
+        if path.exists() {
+            Self::open(path, actor, catalogue)
+        } else {
+            Self::create(path, actor, customer, catalogue)
+        }
+    }
+
+    /// Replaces the shipped catalogue copy when `catalogue` is newer; user mappings, the
+    /// landing-zone choices and assessments are kept. Returns whether it upgraded.
+    pub fn upgrade_catalogue(&mut self, actor: &Actor, catalogue: &Catalogue) -> Result<bool> {
+        let stored = self.info()?.catalogue_version;
+        if !catalogue::is_newer(&catalogue.version, &stored) {
+            return Ok(false);
+        }
+        self.mutate(actor, |tx| {
+            let change = catalogue::install(tx, actor, catalogue)?;
+            tx.execute(
+                "UPDATE engagement SET catalogue_version = ?1",
+                [&catalogue.version],
+            )?;
+            let event = AuditEvent::new("catalogue.upgrade", "catalogue")
+                .before(serde_json::json!({ "version": stored }))
+                .after(serde_json::to_value(&change)?);
+            Ok(((), vec![event]))
+        })?;
+        Ok(true)
+    }
+
+    /// The one way to change the file: `change` runs inside a transaction and returns the audit
+    /// events that describe it; they are appended in the same transaction, which then commits.
+    /// A change that returns an error leaves the file as it was.
+    pub(crate) fn mutate<T>(
+        &mut self,
+        actor: &Actor,
+        change: impl FnOnce(&Transaction<'_>) -> Result<(T, Vec<AuditEvent>)>,
+    ) -> Result<T> {
+        let tx = self.view.conn.transaction()?;
+        let (out, events) = change(&tx)?;
+        for event in &events {
+            audit::append(&tx, actor, event)?;
+        }
+        tx.commit()?;
+        Ok(out)
+    }
+
+    /// Check-points the WAL into the main file and closes it, so the one file is complete.
+    pub fn close(self) -> Result<()> {
+        self.view.checkpoint()
+        // The connection closes when `self` drops right after.
+    }
+}
+
+impl Drop for Engagement {
+    fn drop(&mut self) {
+        // Best effort: an explicit `close` reports failures; a drop cannot.
+        let _ = self.view.checkpoint();
+    }
+}
+
+impl View {
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn checkpoint(&self) -> Result<()> {
+        self.conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        Ok(())
+    }
+
+    pub fn info(&self) -> Result<EngagementInfo> {
+        let info = self
+            .conn
+            .query_row(
+                "SELECT customer, created_at, created_by, catalogue_version FROM engagement",
+                [],
+                |r| {
+                    Ok(EngagementInfo {
+                        customer: r.get(0)?,
+                        created_at: r.get(1)?,
+                        created_by: r.get(2)?,
+                        catalogue_version: r.get(3)?,
+                        schema_version: SCHEMA_VERSION,
+                    })
+                },
+            )
+            .optional()?;
+        info.ok_or_else(|| StoreError::NotAnEngagement {
+            path: self.path.clone(),
+            reason: "the engagement record is missing".into(),
+        })
+    }
+}

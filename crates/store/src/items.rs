@@ -1,0 +1,536 @@
+//! Requirement sets: importing a sheet as an upsert with a diff, and the windowed query the
+//! desktop grid and the CLI list use.
+
+use crate::audit::AuditEvent;
+use crate::engagement::{Actor, Engagement, View};
+use crate::error::{Result, StoreError};
+use crosswalk_domain::{Attributes, Coverage, ImportedRequirement, SheetImport};
+use rusqlite::types::Value as SqlValue;
+use rusqlite::{params, params_from_iter, Connection, OptionalExtension};
+use serde::Serialize;
+use std::collections::{HashMap, HashSet};
+
+pub(crate) fn attributes_from_json(text: &str) -> Result<Attributes> {
+    Ok(serde_json::from_str(text)?)
+}
+
+/// What an import did (or, for a dry run, would do) to a requirement set.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ImportDiff {
+    pub set: String,
+    /// True when the set did not exist before.
+    pub new_set: bool,
+    /// Refs new to the set, or back after being removed, in source order.
+    pub added: Vec<String>,
+    /// Refs whose content (title, text, section, parent, attributes, source id, withdrawn
+    /// flag) changed. A requirement that only moved to another row is unchanged.
+    pub changed: Vec<String>,
+    /// Refs no longer in the file: kept with their decisions, marked removed.
+    pub removed: Vec<String>,
+    pub unchanged: usize,
+}
+
+/// A requirement set as listed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SetSummary {
+    pub name: String,
+    /// Requirements in the latest file (withdrawn ones included).
+    pub requirements: usize,
+    /// Requirements the source marks withdrawn.
+    pub withdrawn: usize,
+    /// Requirements gone from the latest file, kept for their decisions.
+    pub removed: usize,
+    pub file: Option<String>,
+    pub file_sha256: Option<String>,
+}
+
+pub(crate) fn check_set_name(conn: &Connection, name: &str) -> Result<()> {
+    let bad = |reason: &str| StoreError::InvalidSetName {
+        name: name.into(),
+        reason: reason.into(),
+    };
+    if name.trim().is_empty() {
+        return Err(bad("it is empty"));
+    }
+    if name.trim() != name {
+        return Err(bad("it starts or ends with a space"));
+    }
+    if name.contains(':') {
+        return Err(bad("a colon separates the set from the ref in SET:REF"));
+    }
+    let shipped: bool = conn
+        .query_row(
+            "SELECT shipped FROM frameworks WHERE key = ?1",
+            [name],
+            |r| r.get(0),
+        )
+        .optional()?
+        .unwrap_or(false);
+    if shipped {
+        return Err(StoreError::ReservedSetName { name: name.into() });
+    }
+    Ok(())
+}
+
+struct Stored {
+    content: Content,
+    removed: bool,
+}
+
+#[derive(PartialEq, Eq)]
+struct Content {
+    source_ref: Option<String>,
+    generated_ref: bool,
+    title: String,
+    text: String,
+    section: Option<String>,
+    parent: Option<String>,
+    attributes: String,
+    withdrawn: bool,
+}
+
+impl Content {
+    fn of(r: &ImportedRequirement) -> Result<Content> {
+        Ok(Content {
+            source_ref: r.source_ref.clone(),
+            generated_ref: r.generated_ref,
+            title: r.title.clone(),
+            text: r.text.clone(),
+            section: r.section.clone(),
+            parent: r.parent.clone(),
+            attributes: serde_json::to_string(&r.attributes)?,
+            withdrawn: r.withdrawn,
+        })
+    }
+}
+
+fn set_id(conn: &Connection, name: &str) -> Result<Option<i64>> {
+    Ok(conn
+        .query_row(
+            "SELECT id FROM frameworks WHERE key = ?1 AND kind = 'requirements' AND shipped = 0",
+            [name],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+fn stored_items(conn: &Connection, framework_id: i64) -> Result<HashMap<String, Stored>> {
+    let mut stmt = conn.prepare(
+        "SELECT ref, source_ref, generated_ref, title, text, section, parent_ref, attributes,
+                withdrawn, removed
+         FROM items WHERE framework_id = ?1 AND extra = 0",
+    )?;
+    let rows = stmt.query_map([framework_id], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            Stored {
+                content: Content {
+                    source_ref: r.get(1)?,
+                    generated_ref: r.get(2)?,
+                    title: r.get(3)?,
+                    text: r.get(4)?,
+                    section: r.get(5)?,
+                    parent: r.get(6)?,
+                    attributes: r.get(7)?,
+                    withdrawn: r.get(8)?,
+                },
+                removed: r.get(9)?,
+            },
+        ))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Computes the diff without writing; both the dry run and the real import use it.
+fn diff(conn: &Connection, set: &str, import: &SheetImport) -> Result<(ImportDiff, Vec<Content>)> {
+    check_set_name(conn, set)?;
+    let mut first_row: HashMap<&str, u32> = HashMap::new();
+    for r in &import.requirements {
+        if let Some(first) = first_row.insert(&r.reference, r.row) {
+            return Err(StoreError::DuplicateRef {
+                reference: r.reference.clone(),
+                first,
+                second: r.row,
+            });
+        }
+    }
+    let existing_id = set_id(conn, set)?;
+    let stored = match existing_id {
+        Some(id) => stored_items(conn, id)?,
+        None => HashMap::new(),
+    };
+    let mut out = ImportDiff {
+        set: set.into(),
+        new_set: existing_id.is_none(),
+        ..Default::default()
+    };
+    let mut contents = Vec::with_capacity(import.requirements.len());
+    for r in &import.requirements {
+        let content = Content::of(r)?;
+        match stored.get(&r.reference) {
+            None => out.added.push(r.reference.clone()),
+            Some(s) if s.removed => out.added.push(r.reference.clone()),
+            Some(s) if s.content != content => out.changed.push(r.reference.clone()),
+            Some(_) => out.unchanged += 1,
+        }
+        contents.push(content);
+    }
+    let incoming: HashSet<&str> = import
+        .requirements
+        .iter()
+        .map(|r| r.reference.as_str())
+        .collect();
+    let mut removed: Vec<String> = stored
+        .iter()
+        .filter(|(r, s)| !s.removed && !incoming.contains(r.as_str()))
+        .map(|(r, _)| r.clone())
+        .collect();
+    removed.sort();
+    out.removed = removed;
+    Ok((out, contents))
+}
+
+impl View {
+    /// What importing `import` into `set` would do; writes nothing.
+    pub fn plan_import(&self, set: &str, import: &SheetImport) -> Result<ImportDiff> {
+        Ok(diff(&self.conn, set, import)?.0)
+    }
+
+    /// The requirement sets, in the order they were first imported.
+    pub fn sets(&self) -> Result<Vec<SetSummary>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT f.key,
+                    (SELECT count(*) FROM items i WHERE i.framework_id = f.id AND i.removed = 0),
+                    (SELECT count(*) FROM items i WHERE i.framework_id = f.id AND i.removed = 0 AND i.withdrawn = 1),
+                    (SELECT count(*) FROM items i WHERE i.framework_id = f.id AND i.removed = 1),
+                    (SELECT file_name FROM imports m WHERE m.framework_id = f.id ORDER BY m.id DESC LIMIT 1),
+                    (SELECT file_sha256 FROM imports m WHERE m.framework_id = f.id ORDER BY m.id DESC LIMIT 1)
+             FROM frameworks f WHERE f.kind = 'requirements' ORDER BY f.id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(SetSummary {
+                name: r.get(0)?,
+                requirements: r.get::<_, i64>(1)? as usize,
+                withdrawn: r.get::<_, i64>(2)? as usize,
+                removed: r.get::<_, i64>(3)? as usize,
+                file: r.get(4)?,
+                file_sha256: r.get(5)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Fails with [`StoreError::UnknownSet`] unless the set exists.
+    pub fn require_set(&self, name: &str) -> Result<()> {
+        match set_id(&self.conn, name)? {
+            Some(_) => Ok(()),
+            None => Err(StoreError::UnknownSet { name: name.into() }),
+        }
+    }
+}
+
+impl Engagement {
+    /// Stores `import` into `set` in one transaction: new refs are added, changed ones updated
+    /// in place (their mappings and assessments stay), refs missing from the file are marked
+    /// removed, never deleted. One audit event records the file, its hash, the counts and
+    /// the diff.
+    pub fn import_requirements(
+        &mut self,
+        actor: &Actor,
+        set: &str,
+        import: &SheetImport,
+    ) -> Result<ImportDiff> {
+        let now = actor.timestamp();
+        self.mutate(actor, |tx| {
+            let (diff, contents) = diff(tx, set, import)?;
+            let framework_id = match set_id(tx, set)? {
+                Some(id) => {
+                    tx.execute(
+                        "UPDATE frameworks SET provenance = ?2 WHERE id = ?1",
+                        params![id, import.file],
+                    )?;
+                    id
+                }
+                None => {
+                    tx.execute(
+                        "INSERT INTO frameworks (key, name, kind, version, shipped, provenance, created_at)
+                         VALUES (?1, ?1, 'requirements', '', 0, ?2, ?3)",
+                        params![set, import.file, now],
+                    )?;
+                    tx.last_insert_rowid()
+                }
+            };
+            let mut upsert = tx.prepare(
+                "INSERT INTO items (framework_id, ref, source_ref, generated_ref, title, text,
+                                    section, parent_ref, sheet, row, position, attributes, withdrawn)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+                 ON CONFLICT (framework_id, ref) DO UPDATE SET
+                     source_ref = excluded.source_ref, generated_ref = excluded.generated_ref,
+                     title = excluded.title, text = excluded.text, section = excluded.section,
+                     parent_ref = excluded.parent_ref, sheet = excluded.sheet, row = excluded.row,
+                     position = excluded.position, attributes = excluded.attributes,
+                     withdrawn = excluded.withdrawn, removed = 0, extra = 0",
+            )?;
+            for (position, (r, c)) in import.requirements.iter().zip(&contents).enumerate() {
+                upsert.execute(params![
+                    framework_id,
+                    r.reference,
+                    c.source_ref,
+                    c.generated_ref,
+                    c.title,
+                    c.text,
+                    c.section,
+                    c.parent,
+                    r.sheet,
+                    r.row,
+                    position as i64,
+                    c.attributes,
+                    c.withdrawn,
+                ])?;
+            }
+            let mut withdraw =
+                tx.prepare("UPDATE items SET removed = 1 WHERE framework_id = ?1 AND ref = ?2")?;
+            for r in &diff.removed {
+                withdraw.execute(params![framework_id, r])?;
+            }
+            let sheets = serde_json::to_string(&import.sheets)?;
+            tx.execute(
+                "INSERT INTO imports (framework_id, file_name, file_sha256, sheets, added, changed,
+                                      removed, unchanged, imported_at, imported_by)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                params![
+                    framework_id,
+                    import.file,
+                    import.file_sha256,
+                    sheets,
+                    diff.added.len() as i64,
+                    diff.changed.len() as i64,
+                    diff.removed.len() as i64,
+                    diff.unchanged as i64,
+                    now,
+                    actor.name
+                ],
+            )?;
+            let sheet_names: Vec<&str> = import.sheets.iter().map(|s| s.name.as_str()).collect();
+            let event = AuditEvent::new("import", format!("set:{set}")).after(serde_json::json!({
+                "file": import.file,
+                "sha256": import.file_sha256,
+                "sheets": sheet_names,
+                "requirements": import.requirements.len(),
+                "added": diff.added.len(),
+                "changed": diff.changed.len(),
+                "removed": diff.removed.len(),
+                "unchanged": diff.unchanged,
+                "diff": {
+                    "added": diff.added,
+                    "changed": diff.changed,
+                    "removed": diff.removed,
+                },
+            }));
+            drop(upsert);
+            drop(withdraw);
+            Ok((diff, vec![event]))
+        })
+    }
+}
+
+/// Columns the requirement list can be sorted by.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SortColumn {
+    /// Set, then the order of the source file.
+    #[default]
+    Source,
+    Ref,
+    Title,
+    Text,
+    Section,
+    Coverage,
+    Sheet,
+    Row,
+}
+
+impl SortColumn {
+    fn sql(self) -> &'static str {
+        match self {
+            SortColumn::Source => "f.id, i.position",
+            SortColumn::Ref => "i.ref",
+            SortColumn::Title => "i.title",
+            SortColumn::Text => "i.text",
+            SortColumn::Section => "i.section",
+            SortColumn::Coverage => "c.coverage",
+            SortColumn::Sheet => "i.sheet",
+            SortColumn::Row => "i.row",
+        }
+    }
+}
+
+/// A window of the requirements: filters, sort, offset and limit all run in SQL, so a grid of
+/// 100,000 rows asks only for the rows it shows.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RequirementQuery {
+    pub set: Option<String>,
+    pub section: Option<String>,
+    pub coverage: Option<Coverage>,
+    /// Words to find (full-text, prefix match on each word, all must occur).
+    pub search: Option<String>,
+    /// Include requirements gone from the latest file (withdrawn ones are always listed).
+    pub include_removed: bool,
+    pub sort: SortColumn,
+    pub descending: bool,
+    pub offset: u32,
+    /// `None` for all rows.
+    pub limit: Option<u32>,
+}
+
+/// One requirement with its derived coverage.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RequirementRow {
+    pub id: i64,
+    pub set: String,
+    #[serde(rename = "ref")]
+    pub reference: String,
+    pub source_ref: Option<String>,
+    pub generated_ref: bool,
+    pub title: String,
+    pub text: String,
+    pub section: Option<String>,
+    pub parent: Option<String>,
+    pub sheet: Option<String>,
+    pub row: Option<u32>,
+    pub attributes: Attributes,
+    /// The source marks it withdrawn.
+    pub withdrawn: bool,
+    /// Gone from the latest file; kept for its decisions.
+    pub removed: bool,
+    pub coverage: Coverage,
+    pub coverage_overridden: bool,
+}
+
+/// One window of rows and how many rows match in all.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RequirementPage {
+    pub total: u64,
+    pub rows: Vec<RequirementRow>,
+}
+
+/// Each word becomes a quoted prefix term, so user text never reaches FTS5 as syntax.
+pub(crate) fn fts_query(text: &str) -> Option<String> {
+    let terms: Vec<String> = text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| format!("\"{}\"*", w.replace('"', "")))
+        .collect();
+    (!terms.is_empty()).then(|| terms.join(" "))
+}
+
+impl View {
+    pub fn requirements(&self, q: &RequirementQuery) -> Result<RequirementPage> {
+        let mut filter = String::from("f.kind = 'requirements'");
+        let mut args: Vec<SqlValue> = Vec::new();
+        if let Some(set) = &q.set {
+            self.require_set(set)?;
+            filter.push_str(" AND f.key = ?");
+            args.push(SqlValue::Text(set.clone()));
+        }
+        if let Some(section) = &q.section {
+            filter.push_str(" AND i.section = ?");
+            args.push(SqlValue::Text(section.clone()));
+        }
+        if let Some(coverage) = q.coverage {
+            filter.push_str(" AND c.coverage = ?");
+            args.push(SqlValue::Text(coverage.as_str().into()));
+        }
+        if let Some(search) = &q.search {
+            match fts_query(search) {
+                Some(m) => {
+                    filter.push_str(
+                        " AND i.id IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?)",
+                    );
+                    args.push(SqlValue::Text(m));
+                }
+                None => filter.push_str(" AND 0"),
+            }
+        }
+        if !q.include_removed {
+            filter.push_str(" AND i.removed = 0");
+        }
+        let from = "FROM items i JOIN frameworks f ON f.id = i.framework_id
+                    JOIN requirement_coverage c ON c.item_id = i.id";
+        let total: i64 = self.conn.query_row(
+            &format!("SELECT count(*) {from} WHERE {filter}"),
+            params_from_iter(args.iter()),
+            |r| r.get(0),
+        )?;
+        let direction = if q.descending { "DESC" } else { "ASC" };
+        // The source order breaks ties so windows never overlap or skip rows.
+        let sql = format!(
+            "SELECT i.id, f.key, i.ref, i.source_ref, i.generated_ref, i.title, i.text, i.section,
+                    i.parent_ref, i.sheet, i.row, i.attributes, i.withdrawn, c.coverage, c.overridden, i.removed
+             {from} WHERE {filter}
+             ORDER BY {} {direction}, f.id, i.position
+             LIMIT ? OFFSET ?",
+            q.sort.sql()
+        );
+        args.push(SqlValue::Integer(q.limit.map_or(-1, i64::from)));
+        args.push(SqlValue::Integer(i64::from(q.offset)));
+        let mut stmt = self.conn.prepare(&sql)?;
+        let raw = stmt.query_map(params_from_iter(args.iter()), |r| {
+            Ok((
+                RequirementRow {
+                    id: r.get(0)?,
+                    set: r.get(1)?,
+                    reference: r.get(2)?,
+                    source_ref: r.get(3)?,
+                    generated_ref: r.get(4)?,
+                    title: r.get(5)?,
+                    text: r.get(6)?,
+                    section: r.get(7)?,
+                    parent: r.get(8)?,
+                    sheet: r.get(9)?,
+                    row: r.get(10)?,
+                    attributes: Attributes::default(),
+                    withdrawn: r.get(12)?,
+                    removed: r.get(15)?,
+                    coverage: Coverage::Gap,
+                    coverage_overridden: r.get(14)?,
+                },
+                r.get::<_, String>(11)?,
+                r.get::<_, String>(13)?,
+            ))
+        })?;
+        let mut rows = Vec::new();
+        for item in raw {
+            let (mut row, attrs, coverage) = item?;
+            row.attributes = attributes_from_json(&attrs)?;
+            row.coverage = coverage
+                .parse()
+                .map_err(|e| StoreError::Invalid(format!("{e}")))?;
+            rows.push(row);
+        }
+        Ok(RequirementPage {
+            total: total as u64,
+            rows,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn search_text_never_reaches_fts_as_syntax() {
+        assert_eq!(fts_query("MFA root").as_deref(), Some("\"MFA\"* \"root\"*"));
+        assert_eq!(
+            fts_query("a\" OR b").as_deref(),
+            Some("\"a\"* \"OR\"* \"b\"*"),
+            "OR is a word here"
+        );
+        assert_eq!(
+            fts_query("  -- "),
+            None,
+            "no words means no match, not a syntax error"
+        );
+    }
+}

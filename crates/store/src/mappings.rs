@@ -1,0 +1,322 @@
+//! Items by ref, and the mappings between them.
+
+use crate::audit::AuditEvent;
+use crate::engagement::{Actor, Engagement, View};
+use crate::error::{Result, StoreError};
+use crosswalk_domain::{
+    FrameworkKind, MappingStatus, Origin, QualifiedRef, Relationship, Responsibility,
+};
+use rusqlite::types::Value as SqlValue;
+use rusqlite::{params, params_from_iter, OptionalExtension, Row};
+use serde::Serialize;
+
+/// An item as a mapping end: enough to name it and know what it is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ItemRef {
+    pub id: i64,
+    pub framework: String,
+    pub kind: FrameworkKind,
+    #[serde(rename = "ref")]
+    pub reference: String,
+    pub title: String,
+    pub text: String,
+    pub shipped: bool,
+    /// Gone from the latest source file or catalogue.
+    pub removed: bool,
+}
+
+impl ItemRef {
+    pub fn qualified(&self) -> QualifiedRef {
+        QualifiedRef::new(&self.framework, &self.reference)
+    }
+}
+
+const ITEM_COLUMNS: &str = "i.id, f.key, f.kind, i.ref, i.title, i.text, f.shipped, i.removed";
+
+fn item_ref(r: &Row<'_>, at: usize) -> rusqlite::Result<ItemRef> {
+    let kind: String = r.get(at + 2)?;
+    Ok(ItemRef {
+        id: r.get(at)?,
+        framework: r.get(at + 1)?,
+        kind: kind.parse().map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(
+                at + 2,
+                rusqlite::types::Type::Text,
+                Box::new(e),
+            )
+        })?,
+        reference: r.get(at + 3)?,
+        title: r.get(at + 4)?,
+        text: r.get(at + 5)?,
+        shipped: r.get(at + 6)?,
+        removed: r.get(at + 7)?,
+    })
+}
+
+/// A mapping to record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MappingInput {
+    pub source: i64,
+    pub target: i64,
+    pub relationship: Relationship,
+    pub responsibility: Option<Responsibility>,
+    pub status: MappingStatus,
+    pub rationale: String,
+    pub origin: Origin,
+}
+
+/// A stored mapping with both ends.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MappingRow {
+    pub id: i64,
+    pub source: ItemRef,
+    pub target: ItemRef,
+    pub relationship: Relationship,
+    pub responsibility: Option<Responsibility>,
+    pub status: MappingStatus,
+    pub rationale: String,
+    pub origin: Origin,
+    pub author: String,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// What recording one mapping did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MappingChange {
+    Created,
+    Updated,
+    /// The same mapping was already stored; nothing was written.
+    Unchanged,
+}
+
+fn term<T: std::str::FromStr>(text: String, at: usize) -> rusqlite::Result<T>
+where
+    T::Err: std::error::Error + Send + Sync + 'static,
+{
+    text.parse().map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(at, rusqlite::types::Type::Text, Box::new(e))
+    })
+}
+
+fn mapping_row(r: &Row<'_>) -> rusqlite::Result<MappingRow> {
+    Ok(MappingRow {
+        id: r.get(0)?,
+        relationship: term(r.get(1)?, 1)?,
+        responsibility: match r.get::<_, Option<String>>(2)? {
+            Some(t) => Some(term(t, 2)?),
+            None => None,
+        },
+        status: term(r.get(3)?, 3)?,
+        rationale: r.get(4)?,
+        origin: term(r.get(5)?, 5)?,
+        author: r.get(6)?,
+        created_at: r.get(7)?,
+        updated_at: r.get(8)?,
+        source: item_ref(r, 9)?,
+        target: item_ref(r, 17)?,
+    })
+}
+
+fn mapping_json(m: &MappingRow) -> serde_json::Value {
+    serde_json::json!({
+        "source": m.source.qualified().to_string(),
+        "target": m.target.qualified().to_string(),
+        "relationship": m.relationship,
+        "responsibility": m.responsibility,
+        "status": m.status,
+        "rationale": m.rationale,
+        "origin": m.origin,
+    })
+}
+
+const MAPPING_SELECT: &str = "SELECT m.id, m.relationship, m.responsibility, m.status, m.rationale,
+        m.origin, m.author, m.created_at, m.updated_at,
+        s.id, sf.key, sf.kind, s.ref, s.title, s.text, sf.shipped, s.removed,
+        t.id, tf.key, tf.kind, t.ref, t.title, t.text, tf.shipped, t.removed
+    FROM mappings m
+    JOIN items s ON s.id = m.source_item_id JOIN frameworks sf ON sf.id = s.framework_id
+    JOIN items t ON t.id = m.target_item_id JOIN frameworks tf ON tf.id = t.framework_id";
+
+/// Which mappings to read.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MappingFilter {
+    /// Only mappings from requirements of this set.
+    pub set: Option<String>,
+    pub status: Option<MappingStatus>,
+    /// Include the catalogue's own links.
+    pub include_shipped: bool,
+}
+
+impl View {
+    /// Items whose ref is `reference`, in the framework or set `framework` when given. An exact
+    /// match wins; otherwise the ref is compared without regard to case.
+    pub fn find_items(&self, framework: Option<&str>, reference: &str) -> Result<Vec<ItemRef>> {
+        for exact in [true, false] {
+            let compare = if exact {
+                "i.ref = ?1"
+            } else {
+                "i.ref = ?1 COLLATE NOCASE"
+            };
+            let mut sql = format!(
+                "SELECT {ITEM_COLUMNS} FROM items i JOIN frameworks f ON f.id = i.framework_id
+                 WHERE {compare}"
+            );
+            let mut args = vec![SqlValue::Text(reference.trim().to_string())];
+            if let Some(fw) = framework {
+                sql.push_str(" AND f.key = ?2 COLLATE NOCASE");
+                args.push(SqlValue::Text(fw.trim().to_string()));
+            }
+            sql.push_str(" ORDER BY f.id, i.position");
+            let mut stmt = self.conn.prepare(&sql)?;
+            let found: Vec<ItemRef> = stmt
+                .query_map(params_from_iter(args.iter()), |r| item_ref(r, 0))?
+                .collect::<rusqlite::Result<_>>()?;
+            if !found.is_empty() {
+                return Ok(found);
+            }
+        }
+        Ok(Vec::new())
+    }
+
+    pub fn item(&self, id: i64) -> Result<ItemRef> {
+        self.conn
+            .query_row(
+                &format!(
+                    "SELECT {ITEM_COLUMNS} FROM items i JOIN frameworks f ON f.id = i.framework_id
+                     WHERE i.id = ?1"
+                ),
+                [id],
+                |r| item_ref(r, 0),
+            )
+            .optional()?
+            .ok_or_else(|| StoreError::UnknownItem {
+                reference: format!("#{id}"),
+            })
+    }
+
+    /// Mappings, ordered by requirement (source order) then target.
+    pub fn mappings(&self, filter: &MappingFilter) -> Result<Vec<MappingRow>> {
+        let mut sql = format!("{MAPPING_SELECT} WHERE 1");
+        let mut args = Vec::new();
+        if !filter.include_shipped {
+            sql.push_str(" AND m.origin <> 'shipped'");
+        }
+        if let Some(set) = &filter.set {
+            sql.push_str(" AND sf.key = ?");
+            args.push(SqlValue::Text(set.clone()));
+        }
+        if let Some(status) = filter.status {
+            sql.push_str(" AND m.status = ?");
+            args.push(SqlValue::Text(status.as_str().into()));
+        }
+        sql.push_str(" ORDER BY sf.id, s.position, tf.id, t.position");
+        let mut stmt = self.conn.prepare(&sql)?;
+        let rows = stmt.query_map(params_from_iter(args.iter()), mapping_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn mapping_between(&self, source: i64, target: i64) -> Result<Option<MappingRow>> {
+        Ok(self
+            .conn
+            .query_row(
+                &format!("{MAPPING_SELECT} WHERE m.source_item_id = ?1 AND m.target_item_id = ?2"),
+                params![source, target],
+                mapping_row,
+            )
+            .optional()?)
+    }
+}
+
+impl Engagement {
+    /// Records mappings in one transaction, one audit event per mapping that changed. A pair
+    /// already mapped is updated (one mapping per pair); shipped catalogue items and links are
+    /// read-only.
+    pub fn put_mappings(
+        &mut self,
+        actor: &Actor,
+        inputs: &[MappingInput],
+    ) -> Result<Vec<MappingChange>> {
+        let now = actor.timestamp();
+        // Read the "before" state first: the view's connection is the transaction's.
+        let mut befores = Vec::with_capacity(inputs.len());
+        for input in inputs {
+            let source = self.item(input.source)?;
+            if source.shipped {
+                return Err(StoreError::Invalid(format!(
+                    "{} is a shipped catalogue item; map from a requirement instead",
+                    source.qualified()
+                )));
+            }
+            if input.origin == Origin::Shipped {
+                return Err(StoreError::Invalid(
+                    "only the catalogue makes shipped links".into(),
+                ));
+            }
+            self.item(input.target)?;
+            befores.push(self.mapping_between(input.source, input.target)?);
+        }
+        self.mutate(actor, |tx| {
+            let mut changes = Vec::with_capacity(inputs.len());
+            let mut events = Vec::new();
+            for (input, before) in inputs.iter().zip(befores) {
+                let same = before.as_ref().is_some_and(|b| {
+                    b.relationship == input.relationship
+                        && b.responsibility == input.responsibility
+                        && b.status == input.status
+                        && b.rationale == input.rationale
+                        && b.origin == input.origin
+                });
+                if same {
+                    changes.push(MappingChange::Unchanged);
+                    continue;
+                }
+                tx.execute(
+                    "INSERT INTO mappings (source_item_id, target_item_id, relationship,
+                         responsibility, status, rationale, origin, author, created_at, updated_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)
+                     ON CONFLICT (source_item_id, target_item_id) DO UPDATE SET
+                         relationship = excluded.relationship,
+                         responsibility = excluded.responsibility, status = excluded.status,
+                         rationale = excluded.rationale, origin = excluded.origin,
+                         author = excluded.author, updated_at = excluded.updated_at",
+                    params![
+                        input.source,
+                        input.target,
+                        input.relationship.as_str(),
+                        input.responsibility.map(|r| r.as_str()),
+                        input.status.as_str(),
+                        input.rationale,
+                        input.origin.as_str(),
+                        actor.name,
+                        now
+                    ],
+                )?;
+                let after = tx.query_row(
+                    &format!(
+                        "{MAPPING_SELECT} WHERE m.source_item_id = ?1 AND m.target_item_id = ?2"
+                    ),
+                    params![input.source, input.target],
+                    mapping_row,
+                )?;
+                let subject = format!(
+                    "mapping:{} -> {}",
+                    after.source.qualified(),
+                    after.target.qualified()
+                );
+                let (action, change) = match &before {
+                    None => ("mapping.create", MappingChange::Created),
+                    Some(_) => ("mapping.update", MappingChange::Updated),
+                };
+                let mut event = AuditEvent::new(action, subject).after(mapping_json(&after));
+                if let Some(b) = &before {
+                    event = event.before(mapping_json(b));
+                }
+                events.push(event);
+                changes.push(change);
+            }
+            Ok((changes, events))
+        })
+    }
+}

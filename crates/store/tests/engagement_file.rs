@@ -1,0 +1,818 @@
+//! The engagement file as a whole: creation, refusing newer files, imports as upserts, the
+//! audit log, coverage and the windowed query. Every test works on a real file in a temp dir.
+
+use crosswalk_domain::*;
+use crosswalk_store::*;
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+use time::macros::datetime;
+
+type TestResult = Result<(), Box<dyn std::error::Error>>;
+
+fn actor() -> Actor {
+    Actor::new("tester", datetime!(2025-03-01 10:00 UTC))
+}
+
+fn later() -> Actor {
+    Actor::new("reviewer", datetime!(2025-03-02 09:30 UTC))
+}
+
+fn item(reference: &str, title: &str, text: &str, attributes: &[(&str, &str)]) -> CatalogueItem {
+    CatalogueItem {
+        reference: reference.into(),
+        title: title.into(),
+        text: text.into(),
+        parent: None,
+        details_published: true,
+        attributes: Attributes(
+            attributes
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        ),
+    }
+}
+
+/// A small catalogue in the shipped shape: services, landing-zone controls and a standard.
+fn catalogue(version: &str) -> Catalogue {
+    Catalogue {
+        version: version.into(),
+        frameworks: vec![
+            CatalogueFramework {
+                id: "service".into(),
+                name: "AWS services".into(),
+                kind: FrameworkKind::Services,
+                version: version.into(),
+                provenance: "test".into(),
+                items: vec![
+                    item(
+                        "KMS",
+                        "AWS Key Management Service",
+                        "Managed encryption keys",
+                        &[],
+                    ),
+                    item(
+                        "IAM",
+                        "AWS Identity and Access Management",
+                        "Users, roles, policies",
+                        &[],
+                    ),
+                ],
+            },
+            CatalogueFramework {
+                id: "ct".into(),
+                name: "Control Tower controls".into(),
+                kind: FrameworkKind::LzControls,
+                version: version.into(),
+                provenance: "test".into(),
+                items: vec![
+                    item(
+                        "AWS-GR_ROOT_ACCOUNT_MFA_ENABLED",
+                        "Root user MFA",
+                        "Detects a root user without MFA",
+                        &[("guidance", "Strongly recommended")],
+                    ),
+                    item(
+                        "AWS-GR_CLOUDTRAIL_ENABLED",
+                        "CloudTrail on",
+                        "Keeps CloudTrail enabled",
+                        &[("guidance", "Mandatory")],
+                    ),
+                ],
+            },
+            CatalogueFramework {
+                id: "fsbp".into(),
+                name: "Security Hub FSBP".into(),
+                kind: FrameworkKind::Standard,
+                version: version.into(),
+                provenance: "test".into(),
+                items: vec![item(
+                    "CloudTrail.1",
+                    "CloudTrail multi-region trail",
+                    "",
+                    &[],
+                )],
+            },
+            CatalogueFramework {
+                id: "caf".into(),
+                name: "AWS CAF security".into(),
+                kind: FrameworkKind::Caf,
+                version: version.into(),
+                provenance: "test".into(),
+                items: vec![item("IAM-EPIC", "Identity and access management", "", &[])],
+            },
+        ],
+        links: vec![CatalogueLink {
+            from: QualifiedRef::new("fsbp", "CloudTrail.1"),
+            to: QualifiedRef::new("ct", "AWS-GR_CLOUDTRAIL_ENABLED"),
+            relationship: Relationship::Equivalent,
+            note: "same check".into(),
+        }],
+    }
+}
+
+fn requirement(reference: &str, text: &str, row: u32) -> ImportedRequirement {
+    ImportedRequirement {
+        reference: reference.into(),
+        source_ref: None,
+        generated_ref: false,
+        title: String::new(),
+        text: text.into(),
+        section: Some("Logging".into()),
+        parent: None,
+        sheet: "Sheet1".into(),
+        row,
+        attributes: Attributes(vec![
+            ("Owner".into(), "Ops".into()),
+            ("Notes".into(), "".into()),
+        ]),
+        withdrawn: false,
+    }
+}
+
+fn sheet(file: &str, requirements: Vec<ImportedRequirement>) -> SheetImport {
+    SheetImport {
+        file: file.into(),
+        file_sha256: format!("{:x}", Sha256::digest(file.as_bytes())),
+        sheets: vec![SheetReport {
+            name: "Sheet1".into(),
+            header_row: 1,
+            columns: vec![],
+            rows: requirements.len() as u32,
+            notes: vec![],
+        }],
+        requirements,
+        warnings: vec![],
+        notes: vec![],
+        alternative_sheets: vec![],
+    }
+}
+
+fn file_hash(path: &Path) -> String {
+    format!(
+        "{:x}",
+        Sha256::digest(std::fs::read(path).expect("the engagement file is readable"))
+    )
+}
+
+fn new_engagement(dir: &tempfile::TempDir) -> Result<(PathBuf, Engagement), StoreError> {
+    let path = dir.path().join("acme.crosswalk");
+    let e = Engagement::create(&path, &actor(), "ACME", &catalogue("1.0"))?;
+    Ok((path, e))
+}
+
+fn id_of(view: &View, framework: &str, reference: &str) -> i64 {
+    let found = view
+        .find_items(Some(framework), reference)
+        .expect("lookup works");
+    assert_eq!(
+        found.len(),
+        1,
+        "{framework}:{reference} names exactly one item"
+    );
+    found[0].id
+}
+
+fn accept(source: i64, target: i64, relationship: Relationship) -> MappingInput {
+    MappingInput {
+        source,
+        target,
+        relationship,
+        responsibility: None,
+        status: MappingStatus::Accepted,
+        rationale: "because".into(),
+        origin: Origin::Manual,
+    }
+}
+
+#[test]
+fn a_new_engagement_carries_the_catalogue_and_logs_its_creation() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let (path, e) = new_engagement(&dir)?;
+    let info = e.info()?;
+    assert_eq!(info.customer, "ACME");
+    assert_eq!(info.catalogue_version, "1.0");
+    assert_eq!(
+        info.created_at, "2025-03-01T10:00:00Z",
+        "the time is the actor's, not the clock's"
+    );
+    assert_eq!(
+        e.catalogue()?,
+        catalogue("1.0"),
+        "the copy reads back as what was installed"
+    );
+    let profile = e.landing_zone_profile()?;
+    assert_eq!(
+        profile.len(),
+        1,
+        "only the mandatory control starts enabled: {profile:?}"
+    );
+    assert_eq!(profile[0].reference, "AWS-GR_CLOUDTRAIL_ENABLED");
+    let log = e.audit_log(0)?;
+    assert_eq!(log.len(), 1, "creation is one event");
+    assert_eq!(log[0].action, "engagement.create");
+    assert_eq!(log[0].actor, "tester");
+    e.close()?;
+    assert!(
+        !dir.path().join("acme.crosswalk-wal").exists(),
+        "closing folds the WAL into the file"
+    );
+    assert!(path.is_file());
+    Ok(())
+}
+
+#[test]
+fn creating_over_an_existing_file_is_refused() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let (path, e) = new_engagement(&dir)?;
+    e.close()?;
+    let err = Engagement::create(&path, &actor(), "Other", &catalogue("1.0")).err();
+    assert!(
+        matches!(err, Some(StoreError::AlreadyExists { .. })),
+        "{err:?}"
+    );
+    Ok(())
+}
+
+#[test]
+fn a_file_from_a_newer_crosswalk_is_refused_and_left_untouched() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let (path, e) = new_engagement(&dir)?;
+    e.close()?;
+    {
+        let raw = rusqlite::Connection::open(&path)?;
+        raw.pragma_update(None, "user_version", SCHEMA_VERSION + 1)?;
+    }
+    let before = file_hash(&path);
+    let err = Engagement::open(&path, &actor(), &catalogue("1.0"))
+        .err()
+        .expect("refused");
+    let message = err.to_string();
+    assert!(matches!(err, StoreError::NewerSchema { found, .. } if found == SCHEMA_VERSION + 1));
+    assert!(
+        message.contains("newer Crosswalk"),
+        "the message says what to do: {message}"
+    );
+    assert!(
+        message.contains("acme.crosswalk"),
+        "the message names the file: {message}"
+    );
+    let err = EngagementReader::open(&path).err();
+    assert!(
+        matches!(err, Some(StoreError::NewerSchema { .. })),
+        "the reader refuses too: {err:?}"
+    );
+    assert_eq!(file_hash(&path), before, "a refused file is not touched");
+    Ok(())
+}
+
+#[test]
+fn a_missing_file_is_not_created_by_the_reader() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("none.crosswalk");
+    let err = EngagementReader::open(&path).err();
+    assert!(matches!(err, Some(StoreError::Missing { .. })), "{err:?}");
+    assert!(!path.exists(), "reading never creates a file");
+}
+
+#[test]
+fn a_file_that_is_not_sqlite_is_named_as_such() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("notes.crosswalk");
+    std::fs::write(&path, b"just some text, not a database at all.............................................................................")?;
+    let err = Engagement::open(&path, &actor(), &catalogue("1.0"))
+        .err()
+        .expect("refused");
+    assert!(matches!(err, StoreError::NotAnEngagement { .. }), "{err:?}");
+    Ok(())
+}
+
+#[test]
+fn reimport_is_an_upsert_that_keeps_mappings_and_withdraws_removed_refs() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let (_, mut e) = new_engagement(&dir)?;
+    let first = sheet(
+        "v1.xlsx",
+        vec![
+            requirement("R-1", "Log every admin action", 2),
+            requirement("R-2", "Encrypt data at rest", 3),
+            requirement("R-3", "Use MFA", 4),
+        ],
+    );
+    let diff = e.import_requirements(&actor(), "acme", &first)?;
+    assert_eq!(diff.added, ["R-1", "R-2", "R-3"]);
+    assert!(diff.new_set);
+
+    let r2 = id_of(&e, "acme", "R-2");
+    let kms = id_of(&e, "service", "KMS");
+    e.put_mappings(&actor(), &[accept(r2, kms, Relationship::SubsetOf)])?;
+
+    let second = sheet(
+        "v2.xlsx",
+        vec![
+            requirement("R-2", "Encrypt all data at rest with managed keys", 3),
+            requirement("R-3", "Use MFA", 5),
+            requirement("R-4", "Patch monthly", 6),
+        ],
+    );
+    let planned = e.plan_import("acme", &second)?;
+    let diff = e.import_requirements(&later(), "acme", &second)?;
+    assert_eq!(
+        planned, diff,
+        "the dry run predicts exactly what the import does"
+    );
+    assert_eq!(diff.added, ["R-4"]);
+    assert_eq!(
+        diff.changed,
+        ["R-2"],
+        "a text change is a change; a moved row alone is not"
+    );
+    assert_eq!(diff.removed, ["R-1"]);
+    assert_eq!(diff.unchanged, 1);
+
+    assert_eq!(
+        id_of(&e, "acme", "R-2"),
+        r2,
+        "a changed requirement keeps its identity"
+    );
+    let maps = e.mappings(&MappingFilter::default())?;
+    assert_eq!(
+        maps.len(),
+        1,
+        "the mapping of the changed requirement survives"
+    );
+    assert_eq!(maps[0].source.reference, "R-2");
+
+    let listed = e.requirements(&RequirementQuery::default())?;
+    let refs: Vec<&str> = listed.rows.iter().map(|r| r.reference.as_str()).collect();
+    assert_eq!(
+        refs,
+        ["R-2", "R-3", "R-4"],
+        "removed refs leave the default list, in file order"
+    );
+    let all = e.requirements(&RequirementQuery {
+        include_removed: true,
+        ..Default::default()
+    })?;
+    let r1 = all
+        .rows
+        .iter()
+        .find(|r| r.reference == "R-1")
+        .expect("R-1 is kept");
+    assert!(
+        r1.removed,
+        "a ref missing from the new file is marked removed, not deleted"
+    );
+
+    let log = e.audit_log(0)?;
+    let imports: Vec<&AuditEntry> = log.iter().filter(|a| a.action == "import").collect();
+    assert_eq!(
+        imports.len(),
+        2,
+        "each import is one event, not one per row"
+    );
+    let after = imports[1]
+        .after
+        .as_ref()
+        .expect("an import event carries its result");
+    assert_eq!(after["file"], "v2.xlsx");
+    assert_eq!(after["sha256"], second.file_sha256);
+    assert_eq!(after["added"], 1);
+    assert_eq!(after["diff"]["removed"][0], "R-1");
+    assert_eq!(imports[1].actor, "reviewer");
+    Ok(())
+}
+
+#[test]
+fn attributes_keep_their_source_order_and_duplicates() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let (_, mut e) = new_engagement(&dir)?;
+    let mut r = requirement("R-1", "x", 2);
+    r.attributes = Attributes(vec![
+        ("Zulu".into(), "1".into()),
+        ("Alpha".into(), "2".into()),
+        ("Zulu".into(), "3".into()),
+    ]);
+    e.import_requirements(&actor(), "acme", &sheet("a.csv", vec![r.clone()]))?;
+    let row = &e.requirements(&RequirementQuery::default())?.rows[0];
+    assert_eq!(
+        row.attributes, r.attributes,
+        "nothing from a source row is dropped or reordered"
+    );
+    Ok(())
+}
+
+#[test]
+fn a_failed_import_leaves_the_file_byte_for_byte_as_it_was() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let (path, mut e) = new_engagement(&dir)?;
+    e.import_requirements(
+        &actor(),
+        "acme",
+        &sheet("v1.csv", vec![requirement("R-1", "a", 2)]),
+    )?;
+    e.close()?;
+    let before = file_hash(&path);
+
+    let mut e = Engagement::open(&path, &actor(), &catalogue("1.0"))?;
+    let bad = sheet(
+        "v2.csv",
+        vec![requirement("R-9", "a", 2), requirement("R-9", "b", 7)],
+    );
+    let err = e
+        .import_requirements(&later(), "acme", &bad)
+        .expect_err("duplicates are refused");
+    assert!(
+        err.to_string().contains("rows 2 and 7"),
+        "the error names both rows: {err}"
+    );
+    let err = e.import_requirements(&later(), "fsbp", &bad).err();
+    assert!(matches!(
+        err,
+        Some(StoreError::DuplicateRef { .. } | StoreError::ReservedSetName { .. })
+    ));
+    e.close()?;
+    assert_eq!(
+        file_hash(&path),
+        before,
+        "nothing of a failed import reaches the file"
+    );
+    Ok(())
+}
+
+#[test]
+fn a_set_cannot_take_the_name_of_a_shipped_framework() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let (_, mut e) = new_engagement(&dir)?;
+    let err = e.import_requirements(
+        &actor(),
+        "fsbp",
+        &sheet("a.csv", vec![requirement("R-1", "a", 2)]),
+    );
+    assert!(
+        matches!(err, Err(StoreError::ReservedSetName { .. })),
+        "{err:?}"
+    );
+    Ok(())
+}
+
+#[test]
+fn the_audit_log_refuses_edits_and_its_chain_shows_tampering() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let (path, mut e) = new_engagement(&dir)?;
+    e.import_requirements(
+        &actor(),
+        "acme",
+        &sheet("v1.csv", vec![requirement("R-1", "a", 2)]),
+    )?;
+    assert_eq!(
+        e.verify_audit_chain()?,
+        2,
+        "creation and import, both verified"
+    );
+    e.close()?;
+
+    let raw = rusqlite::Connection::open(&path)?;
+    let update = raw.execute("UPDATE audit_log SET actor = 'mallory' WHERE seq = 2", []);
+    assert!(update.is_err(), "the trigger forbids updates");
+    let delete = raw.execute("DELETE FROM audit_log WHERE seq = 1", []);
+    assert!(delete.is_err(), "the trigger forbids deletes");
+
+    // Someone who drops the trigger can edit the row, but not recompute the chain unnoticed.
+    raw.execute_batch(
+        "DROP TRIGGER audit_log_no_update; UPDATE audit_log SET actor = 'mallory' WHERE seq = 2;",
+    )?;
+    drop(raw);
+    let reader = EngagementReader::open(&path)?;
+    let err = reader.verify_audit_chain().err();
+    assert!(
+        matches!(err, Some(StoreError::AuditTampered { seq: 2 })),
+        "{err:?}"
+    );
+    Ok(())
+}
+
+fn coverage_mapping(m: &MappingRow) -> CoverageMapping {
+    CoverageMapping {
+        target: m.target.qualified(),
+        kind: m.target.kind.target_kind(),
+        relationship: m.relationship,
+        status: m.status,
+        workload: None,
+    }
+}
+
+#[test]
+fn coverage_in_sql_follows_the_domain_rules() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let (_, mut e) = new_engagement(&dir)?;
+    let reqs = (1..=8)
+        .map(|n| requirement(&format!("R-{n}"), "text", n + 1))
+        .collect();
+    e.import_requirements(&actor(), "acme", &sheet("v1.csv", reqs))?;
+    let r: Vec<i64> = (1..=8)
+        .map(|n| id_of(&e, "acme", &format!("R-{n}")))
+        .collect();
+    let trail = id_of(&e, "ct", "AWS-GR_CLOUDTRAIL_ENABLED");
+    let root_mfa = id_of(&e, "ct", "AWS-GR_ROOT_ACCOUNT_MFA_ENABLED");
+    let kms = id_of(&e, "service", "KMS");
+    let fsbp = id_of(&e, "fsbp", "CloudTrail.1");
+    let epic = id_of(&e, "caf", "IAM-EPIC");
+    let mut rejected = accept(r[6], trail, Relationship::Equivalent);
+    rejected.status = MappingStatus::Rejected;
+    e.put_mappings(
+        &actor(),
+        &[
+            accept(r[0], trail, Relationship::Equivalent),
+            accept(r[1], trail, Relationship::IntersectsWith),
+            accept(r[2], kms, Relationship::SubsetOf),
+            accept(r[3], root_mfa, Relationship::Equivalent),
+            accept(r[4], fsbp, Relationship::SubsetOf),
+            accept(r[5], epic, Relationship::IntersectsWith),
+            rejected,
+        ],
+    )?;
+    e.set_assessment(
+        &actor(),
+        r[7],
+        None,
+        &Assessment {
+            coverage: Some(Coverage::NotApplicable),
+            coverage_reason: "no such system".into(),
+            ..Default::default()
+        },
+    )?;
+
+    let check = |e: &Engagement, expected: &[Coverage]| -> TestResult {
+        let rows = e.requirements(&RequirementQuery::default())?.rows;
+        let profile = LandingZoneProfile::new(
+            e.landing_zone_profile()?
+                .into_iter()
+                .filter(|p| p.enabled)
+                .map(|p| QualifiedRef::new(p.framework, p.reference)),
+        );
+        let maps = e.mappings(&MappingFilter::default())?;
+        for (row, want) in rows.iter().zip(expected) {
+            assert_eq!(row.coverage, *want, "{} in SQL", row.reference);
+            if !row.coverage_overridden {
+                let mine: Vec<CoverageMapping> = maps
+                    .iter()
+                    .filter(|m| m.source.id == row.id)
+                    .map(coverage_mapping)
+                    .collect();
+                assert_eq!(
+                    derive_coverage(&mine, &profile, None),
+                    row.coverage,
+                    "{}: the SQL view and the domain rules agree",
+                    row.reference
+                );
+            }
+        }
+        Ok(())
+    };
+    use Coverage::*;
+    check(
+        &e,
+        &[
+            Inherited,     // full mapping to an enabled (mandatory) control
+            Partial,       // partial mapping to an enabled control
+            Workload,      // a service to configure
+            Workload,      // that control is not enabled in this profile
+            Workload,      // a framework control, no enabled landing-zone control reached
+            Gap,           // a CAF epic classifies; it covers nothing
+            Gap,           // a rejected mapping counts for nothing
+            NotApplicable, // the override, with its reason
+        ],
+    )?;
+    let rows = e.requirements(&RequirementQuery::default())?.rows;
+    assert!(rows[7].coverage_overridden && !rows[0].coverage_overridden);
+
+    e.set_control_enabled(&actor(), root_mfa, true, "enabled in the customer's OU")?;
+    check(
+        &e,
+        &[
+            Inherited,
+            Partial,
+            Workload,
+            Inherited,
+            Workload,
+            Gap,
+            Gap,
+            NotApplicable,
+        ],
+    )?;
+
+    let err = e.set_assessment(
+        &actor(),
+        r[7],
+        None,
+        &Assessment {
+            coverage: Some(Coverage::Gap),
+            ..Default::default()
+        },
+    );
+    assert!(err.is_err(), "an override without a reason is refused");
+    Ok(())
+}
+
+#[test]
+fn a_requirement_the_source_withdraws_stays_listed_and_flagged() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let (_, mut e) = new_engagement(&dir)?;
+    let mut gone = requirement("R-2", "[Withdrawn: moved to R-1]", 3);
+    gone.withdrawn = true;
+    e.import_requirements(
+        &actor(),
+        "acme",
+        &sheet("v1.csv", vec![requirement("R-1", "a", 2), gone]),
+    )?;
+    let rows = e.requirements(&RequirementQuery::default())?.rows;
+    assert_eq!(rows.len(), 2, "a withdrawn requirement is kept");
+    assert!(rows[1].withdrawn && !rows[1].removed);
+    assert_eq!(e.sets()?[0].withdrawn, 1);
+    Ok(())
+}
+
+#[test]
+fn the_window_query_filters_sorts_and_pages_in_sql() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let (_, mut e) = new_engagement(&dir)?;
+    let mut reqs: Vec<_> = (1..=30)
+        .map(|n| requirement(&format!("R-{n:02}"), &format!("control number {n}"), n + 1))
+        .collect();
+    reqs[4].text = "Rotate encryption keys every year".into();
+    reqs[9].section = Some("Identity".into());
+    e.import_requirements(&actor(), "acme", &sheet("v1.csv", reqs))?;
+
+    let page = e.requirements(&RequirementQuery {
+        offset: 10,
+        limit: Some(5),
+        ..Default::default()
+    })?;
+    assert_eq!(
+        page.total, 30,
+        "the total counts every match, not just the window"
+    );
+    let refs: Vec<&str> = page.rows.iter().map(|r| r.reference.as_str()).collect();
+    assert_eq!(refs, ["R-11", "R-12", "R-13", "R-14", "R-15"]);
+
+    let sorted = e.requirements(&RequirementQuery {
+        sort: SortColumn::Ref,
+        descending: true,
+        limit: Some(2),
+        ..Default::default()
+    })?;
+    assert_eq!(sorted.rows[0].reference, "R-30");
+
+    let found = e.requirements(&RequirementQuery {
+        search: Some("encrypt rot".into()),
+        ..Default::default()
+    })?;
+    assert_eq!(found.total, 1, "prefix words all have to match");
+    assert_eq!(found.rows[0].reference, "R-05");
+
+    let section = e.requirements(&RequirementQuery {
+        section: Some("Identity".into()),
+        ..Default::default()
+    })?;
+    assert_eq!(
+        section
+            .rows
+            .iter()
+            .map(|r| r.reference.as_str())
+            .collect::<Vec<_>>(),
+        ["R-10"]
+    );
+
+    let gaps = e.requirements(&RequirementQuery {
+        coverage: Some(Coverage::Gap),
+        limit: Some(0),
+        ..Default::default()
+    })?;
+    assert_eq!(
+        gaps.total, 30,
+        "nothing is mapped yet, so everything is a gap"
+    );
+    Ok(())
+}
+
+#[test]
+fn a_newer_catalogue_upgrades_the_copy_and_keeps_user_mappings() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let (path, mut e) = new_engagement(&dir)?;
+    e.import_requirements(
+        &actor(),
+        "acme",
+        &sheet("v1.csv", vec![requirement("R-1", "a", 2)]),
+    )?;
+    let r1 = id_of(&e, "acme", "R-1");
+    let iam = id_of(&e, "service", "IAM");
+    e.put_mappings(&actor(), &[accept(r1, iam, Relationship::IntersectsWith)])?;
+    e.close()?;
+
+    let mut newer = catalogue("1.1");
+    newer.frameworks[0].items.retain(|i| i.reference != "IAM");
+    newer.frameworks[0].items.push(item(
+        "GuardDuty",
+        "Amazon GuardDuty",
+        "Threat detection",
+        &[],
+    ));
+    let e = Engagement::open(&path, &later(), &newer)?;
+    assert_eq!(e.info()?.catalogue_version, "1.1");
+    let maps = e.mappings(&MappingFilter::default())?;
+    assert_eq!(maps.len(), 1, "the user's mapping survives the upgrade");
+    assert!(
+        maps[0].target.removed,
+        "IAM is no longer shipped, so it is kept, marked removed"
+    );
+    assert_eq!(
+        e.find_items(Some("service"), "GuardDuty")?.len(),
+        1,
+        "new items arrive"
+    );
+    let last = e.audit_log(0)?.pop().expect("an event");
+    assert_eq!(last.action, "catalogue.upgrade");
+    assert_eq!(last.after.as_ref().unwrap()["items_removed"], 1);
+    e.close()?;
+
+    let e = Engagement::open(&path, &later(), &catalogue("1.0"))?;
+    assert_eq!(
+        e.info()?.catalogue_version,
+        "1.1",
+        "an older catalogue never downgrades the copy"
+    );
+    Ok(())
+}
+
+#[test]
+fn the_reader_sees_everything_but_cannot_write() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let (path, mut e) = new_engagement(&dir)?;
+    e.import_requirements(
+        &actor(),
+        "acme",
+        &sheet("v1.csv", vec![requirement("R-1", "a", 2)]),
+    )?;
+    e.close()?;
+    let before = file_hash(&path);
+    let reader = EngagementReader::open(&path)?;
+    assert_eq!(reader.requirements(&RequirementQuery::default())?.total, 1);
+    assert_eq!(reader.sets()?[0].file.as_deref(), Some("v1.csv"));
+    drop(reader);
+    assert_eq!(
+        file_hash(&path),
+        before,
+        "reading leaves the file as it was"
+    );
+    Ok(())
+}
+
+#[test]
+fn mapping_the_same_pair_twice_updates_it_and_logs_before_and_after() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let (_, mut e) = new_engagement(&dir)?;
+    e.import_requirements(
+        &actor(),
+        "acme",
+        &sheet("v1.csv", vec![requirement("R-1", "a", 2)]),
+    )?;
+    let r1 = id_of(&e, "acme", "R-1");
+    let kms = id_of(&e, "service", "KMS");
+    let first = e.put_mappings(&actor(), &[accept(r1, kms, Relationship::IntersectsWith)])?;
+    let again = e.put_mappings(&actor(), &[accept(r1, kms, Relationship::IntersectsWith)])?;
+    let changed = e.put_mappings(&later(), &[accept(r1, kms, Relationship::Equivalent)])?;
+    assert_eq!(first, [MappingChange::Created]);
+    assert_eq!(
+        again,
+        [MappingChange::Unchanged],
+        "an identical mapping writes nothing"
+    );
+    assert_eq!(changed, [MappingChange::Updated]);
+    let maps = e.mappings(&MappingFilter::default())?;
+    assert_eq!(maps.len(), 1, "one mapping per pair");
+    assert_eq!(maps[0].author, "reviewer");
+    assert_eq!(
+        maps[0].created_at, "2025-03-01T10:00:00Z",
+        "creation time is kept on update"
+    );
+    let log = e.audit_log(0)?;
+    let mapping_events: Vec<_> = log
+        .iter()
+        .filter(|a| a.action.starts_with("mapping."))
+        .collect();
+    assert_eq!(
+        mapping_events.len(),
+        2,
+        "the unchanged repeat left no event"
+    );
+    assert_eq!(
+        mapping_events[1].before.as_ref().unwrap()["relationship"],
+        "intersects-with"
+    );
+    assert_eq!(
+        mapping_events[1].after.as_ref().unwrap()["relationship"],
+        "equivalent"
+    );
+    Ok(())
+}
