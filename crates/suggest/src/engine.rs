@@ -1,0 +1,827 @@
+//! The engine: builds the per-kind indexes once, then ranks requirements against them.
+
+use crate::index::{DocTerms, Field, KindIndex};
+use crate::learn::{History, TermVector};
+use crate::refs::{self, Cited};
+use crate::text::words;
+use crate::vocabulary::Vocabulary;
+use crate::{Decision, Query, Suggestion};
+use crosswalk_domain::{Catalogue, FrameworkKind, QualifiedRef, TargetKind};
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+/// Which catalogue items may be suggested. Everything is a candidate by default.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EngineOptions {
+    /// Framework ids left out entirely, with their items' links (e.g. `fsbp` when the
+    /// evaluation set is the FSBP standard itself).
+    pub excluded_frameworks: Vec<String>,
+    /// Single items left out, with their links.
+    pub excluded_items: Vec<QualifiedRef>,
+}
+
+/// The kinds in the order suggestions are returned.
+pub(crate) const KINDS: [TargetKind; 4] = [
+    TargetKind::Service,
+    TargetKind::LzControl,
+    TargetKind::Caf,
+    TargetKind::FrameworkControl,
+];
+
+fn slot(kind: TargetKind) -> usize {
+    match kind {
+        TargetKind::Service => 0,
+        TargetKind::LzControl => 1,
+        TargetKind::Caf => 2,
+        TargetKind::FrameworkControl => 3,
+    }
+}
+
+/// Query fields' weights: a title is a summary, a section only context.
+const QUERY_TITLE: f32 = 1.5;
+const QUERY_TEXT: f32 = 1.0;
+const QUERY_SECTION: f32 = 0.5;
+/// A vocabulary concept found in a text counts this much more than a plain word.
+const CONCEPT_BOOST: f32 = 1.5;
+/// Text evidence alone never claims more than this confidence.
+const TEXT_CEILING: f64 = 0.8;
+/// How fast text coverage turns into confidence.
+const TEXT_GAIN: f64 = 4.0;
+/// Confidence of an explicit reference by the number of links between it and the target.
+const EXPLICIT_BY_DEPTH: [f64; 3] = [0.95, 0.85, 0.75];
+/// How many of each kind's best items vote for their CAF capabilities.
+const CAF_VOTERS: usize = 5;
+/// Weight of the votes from services and controls against the CAF text match.
+const CAF_VOTE_WEIGHT: f64 = 0.6;
+
+#[derive(Debug, Clone)]
+struct Item {
+    target: QualifiedRef,
+    kind: TargetKind,
+    title: String,
+    /// Position in its kind's index.
+    local: u32,
+    /// Linked items (either direction), ordered by ref.
+    neighbours: Vec<usize>,
+}
+
+/// An item named by a reference key: directly, or because a link or attribute names it.
+#[derive(Debug, Clone)]
+struct RefHit {
+    item: usize,
+}
+
+/// One weighted term of a query, with the words it came from.
+#[derive(Debug, Clone)]
+struct QueryTerm {
+    text: String,
+    id: Option<u32>,
+    weight: f32,
+    surface: String,
+}
+
+/// Ranks catalogue items for requirements. Build once; cheap to query from many threads.
+#[derive(Debug)]
+pub struct Engine {
+    vocabulary: Vocabulary,
+    terms: HashMap<String, u32>,
+    /// Idf over every item, by term id: weighs terms when comparing two requirements.
+    global_idf: Vec<f32>,
+    unknown_idf: f32,
+    items: Vec<Item>,
+    by_ref: HashMap<QualifiedRef, usize>,
+    kinds: [KindIndex; 4],
+    cited: HashMap<String, Vec<RefHit>>,
+}
+
+/// Evidence for one candidate beyond its text score.
+#[derive(Debug, Default, Clone)]
+struct Extra {
+    explicit: f64,
+    explicit_path: Option<String>,
+    learned: f64,
+    learned_from: Option<String>,
+    rejected: f64,
+    rejected_by: Option<String>,
+    vote: f64,
+    voters: Vec<usize>,
+}
+
+#[derive(Debug, Clone)]
+struct Ranked {
+    item: usize,
+    score: f64,
+    coverage: f64,
+    extra: Extra,
+}
+
+impl Engine {
+    /// An engine over every item of the catalogue, with the shipped vocabulary.
+    pub fn new(catalogue: &Catalogue) -> Engine {
+        Engine::with_options(catalogue, &EngineOptions::default())
+    }
+
+    pub fn with_options(catalogue: &Catalogue, options: &EngineOptions) -> Engine {
+        // The shipped vocabulary is embedded at compile time and parsed by this crate's tests,
+        // so it cannot fail here unless the build itself is broken.
+        let vocabulary = Vocabulary::shipped().expect("the shipped vocabulary is checked by tests");
+        Engine::with_vocabulary(catalogue, options, vocabulary)
+    }
+
+    pub fn with_vocabulary(
+        catalogue: &Catalogue,
+        options: &EngineOptions,
+        vocabulary: Vocabulary,
+    ) -> Engine {
+        let excluded_items: HashSet<&QualifiedRef> = options.excluded_items.iter().collect();
+        let mut items: Vec<Item> = Vec::new();
+        let mut by_ref: HashMap<QualifiedRef, usize> = HashMap::new();
+        let mut known: HashSet<QualifiedRef> = HashSet::new();
+        let mut sources = Vec::new();
+        for fw in &catalogue.frameworks {
+            let skip_framework = options.excluded_frameworks.iter().any(|f| *f == fw.id)
+                || fw.kind == FrameworkKind::Requirements;
+            for item in &fw.items {
+                let target = QualifiedRef::new(&fw.id, &item.reference);
+                known.insert(target.clone());
+                if skip_framework
+                    || excluded_items.contains(&target)
+                    || by_ref.contains_key(&target)
+                {
+                    continue;
+                }
+                by_ref.insert(target.clone(), items.len());
+                items.push(Item {
+                    target,
+                    kind: fw.kind.target_kind(),
+                    title: item.title.clone(),
+                    local: 0,
+                    neighbours: Vec::new(),
+                });
+                sources.push((fw, item));
+            }
+        }
+
+        // Links between two candidates become neighbours; a link to something outside the
+        // catalogue (a NIST control that is not an item) makes that ref name the candidate.
+        let mut cited: HashMap<String, Vec<RefHit>> = HashMap::new();
+        let mut add_hit = |key: String, item: usize| {
+            let list = cited.entry(key).or_default();
+            if !list.iter().any(|h| h.item == item) {
+                list.push(RefHit { item });
+            }
+        };
+        for link in &catalogue.links {
+            match (by_ref.get(&link.from), by_ref.get(&link.to)) {
+                (Some(&a), Some(&b)) if a != b => {
+                    items[a].neighbours.push(b);
+                    items[b].neighbours.push(a);
+                }
+                (Some(&a), None) if !known.contains(&link.to) => {
+                    add_hit(external_key(&link.to), a);
+                }
+                (None, Some(&b)) if !known.contains(&link.from) => {
+                    add_hit(external_key(&link.from), b);
+                }
+                _ => {}
+            }
+        }
+        let order: Vec<QualifiedRef> = items.iter().map(|i| i.target.clone()).collect();
+        for item in &mut items {
+            item.neighbours.sort_by(|a, b| order[*a].cmp(&order[*b]));
+            item.neighbours.dedup();
+        }
+        for (index, (_, source)) in sources.iter().enumerate() {
+            add_hit(refs::key(None, &source.reference), index);
+            for (header, value) in source.attributes.iter() {
+                for key in attribute_reference_keys(header, value) {
+                    add_hit(key, index);
+                }
+            }
+        }
+        for hits in cited.values_mut() {
+            hits.sort_by(|a, b| order[a.item].cmp(&order[b.item]));
+        }
+
+        // Documents.
+        let mut terms: HashMap<String, u32> = HashMap::new();
+        let mut intern = |t: String| -> u32 {
+            let next = terms.len() as u32;
+            *terms.entry(t).or_insert(next)
+        };
+        let parent_titles: HashMap<(&str, &str), &str> = catalogue
+            .frameworks
+            .iter()
+            .flat_map(|fw| {
+                fw.items
+                    .iter()
+                    .map(move |i| ((fw.id.as_str(), i.reference.as_str()), i.title.as_str()))
+            })
+            .collect();
+        let mut hints: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (c, concept) in vocabulary.concepts().iter().enumerate() {
+            for caf in &concept.caf {
+                hints.entry(caf.as_str()).or_default().push(c);
+            }
+        }
+        let mut docs: [Vec<DocTerms>; 4] = Default::default();
+        let mut members: [Vec<usize>; 4] = Default::default();
+        for (index, (fw, source)) in sources.iter().enumerate() {
+            let mut doc = DocTerms::default();
+            let mut add = |field: Field, text: &str| {
+                for (t, count) in doc_terms(&vocabulary, text) {
+                    doc.add(field, intern(t), count);
+                }
+            };
+            add(Field::Ref, &source.reference);
+            add(Field::Title, &source.title);
+            add(Field::Text, &source.text);
+            for (_, value) in source.attributes.iter() {
+                if !value.starts_with("http") {
+                    add(Field::Attributes, value);
+                }
+            }
+            let mut context = String::new();
+            if let Some(parent) = &source.parent {
+                if let Some(t) = parent_titles.get(&(fw.id.as_str(), parent.as_str())) {
+                    context.push_str(t);
+                    context.push('\n');
+                }
+            }
+            for &n in &items[index].neighbours {
+                context.push_str(&items[n].title);
+                context.push('\n');
+            }
+            add(Field::Context, &context);
+            if fw.kind == FrameworkKind::Caf {
+                let mut own: Vec<usize> = hints
+                    .get(source.reference.as_str())
+                    .cloned()
+                    .unwrap_or_default();
+                if let Some(parent) = &source.parent {
+                    own.extend(hints.get(parent.as_str()).cloned().unwrap_or_default());
+                }
+                for c in own {
+                    doc.add(Field::Hint, intern(vocabulary.concept_term(c)), 1.0);
+                }
+            }
+            let s = slot(items[index].kind);
+            items[index].local = docs[s].len() as u32;
+            docs[s].push(doc);
+            members[s].push(index);
+        }
+        let [d0, d1, d2, d3] = docs;
+        let [m0, m1, m2, m3] = members;
+        let kinds = [
+            KindIndex::build(m0, &d0),
+            KindIndex::build(m1, &d1),
+            KindIndex::build(m2, &d2),
+            KindIndex::build(m3, &d3),
+        ];
+
+        // Idf over all items, for comparing requirements with each other.
+        let n = items.len().max(1) as f32;
+        let mut df = vec![0u32; terms.len()];
+        for kind in &kinds {
+            for (t, slot) in df.iter_mut().enumerate() {
+                *slot += kind.postings(t as u32).len() as u32;
+            }
+        }
+        let global_idf = df
+            .iter()
+            .map(|&d| (1.0 + n / (d as f32 + 0.5)).ln())
+            .collect();
+        let unknown_idf = (1.0 + n / 0.5).ln();
+
+        Engine {
+            vocabulary,
+            terms,
+            global_idf,
+            unknown_idf,
+            items,
+            by_ref,
+            kinds,
+            cited,
+        }
+    }
+
+    /// How many items of each kind can be suggested, in [`TargetKind`] order
+    /// (service, lz_control, caf, framework_control).
+    pub fn candidates(&self, kind: TargetKind) -> usize {
+        self.kinds[slot(kind)].len()
+    }
+
+    /// Prepares an engagement's decisions once, for many calls of [`Engine::suggest_with`].
+    pub fn history(&self, decisions: &[Decision]) -> History {
+        History::build(decisions, |q| self.term_vector(&self.analyse(q)))
+    }
+
+    /// The `top` best suggestions of each kind for one requirement, grouped by kind (service,
+    /// lz_control, caf, framework_control), best first within a kind. Every requirement gets at
+    /// least one CAF capability.
+    pub fn suggest(
+        &self,
+        requirement: &Query,
+        top: usize,
+        history: &[Decision],
+    ) -> Vec<Suggestion> {
+        let history = self.history(history);
+        self.suggest_with(requirement, top, &history)
+    }
+
+    /// As [`Engine::suggest`], with decisions prepared once by [`Engine::history`].
+    pub fn suggest_with(
+        &self,
+        requirement: &Query,
+        top: usize,
+        history: &History,
+    ) -> Vec<Suggestion> {
+        if top == 0 {
+            return Vec::new();
+        }
+        let query = self.analyse(requirement);
+        let explicit = self.explicit(requirement);
+        let neighbours = if history.is_empty() {
+            Vec::new()
+        } else {
+            history.nearest(&self.term_vector(&query))
+        };
+        let mut extras: [BTreeMap<u32, Extra>; 4] = Default::default();
+        for (item, conf, path) in explicit {
+            let it = &self.items[item];
+            let e = extras[slot(it.kind)].entry(it.local).or_default();
+            if conf > e.explicit {
+                e.explicit = conf;
+                e.explicit_path = Some(path);
+            }
+        }
+        for (neighbour, sim) in &neighbours {
+            for (target, accepted) in &neighbour.decisions {
+                let Some(&item) = self.by_ref.get(target) else {
+                    continue;
+                };
+                let it = &self.items[item];
+                let e = extras[slot(it.kind)].entry(it.local).or_default();
+                let sim = f64::from(*sim);
+                if *accepted && 0.95 * sim > e.learned {
+                    e.learned = 0.95 * sim;
+                    e.learned_from = Some(if neighbour.reference == requirement.reference {
+                        format!("you mapped {} to {}", neighbour.reference, target.reference)
+                    } else {
+                        format!(
+                            "like {} which you mapped to {}",
+                            neighbour.reference, target.reference
+                        )
+                    });
+                } else if !*accepted && sim > e.rejected {
+                    e.rejected = sim;
+                    e.rejected_by = Some(if neighbour.reference == requirement.reference {
+                        format!("you rejected it for {}", neighbour.reference)
+                    } else {
+                        format!(
+                            "you rejected it for {}, a similar requirement",
+                            neighbour.reference
+                        )
+                    });
+                }
+            }
+        }
+
+        let keep = top.max(CAF_VOTERS);
+        let mut ranked: [Vec<Ranked>; 4] = Default::default();
+        for kind in [
+            TargetKind::Service,
+            TargetKind::LzControl,
+            TargetKind::FrameworkControl,
+        ] {
+            let s = slot(kind);
+            ranked[s] = self.rank(s, &query, std::mem::take(&mut extras[s]), keep);
+        }
+        // CAF capabilities: the text match, plus votes from the best items of the other kinds.
+        let mut caf_extra = std::mem::take(&mut extras[slot(TargetKind::Caf)]);
+        let mut total_vote = 0.0;
+        for kind in [
+            TargetKind::Service,
+            TargetKind::LzControl,
+            TargetKind::FrameworkControl,
+        ] {
+            for r in ranked[slot(kind)].iter().take(CAF_VOTERS) {
+                let cafs: Vec<usize> = self.items[r.item]
+                    .neighbours
+                    .iter()
+                    .copied()
+                    .filter(|&n| self.items[n].kind == TargetKind::Caf)
+                    .collect();
+                if cafs.is_empty() {
+                    continue;
+                }
+                let share = r.score / (cafs.len() as f64).sqrt();
+                total_vote += r.score;
+                for c in cafs {
+                    let e = caf_extra.entry(self.items[c].local).or_default();
+                    e.vote += share;
+                    e.voters.push(r.item);
+                }
+            }
+        }
+        if total_vote > 0.0 {
+            for e in caf_extra.values_mut() {
+                e.vote = CAF_VOTE_WEIGHT * (e.vote / total_vote).min(1.0);
+            }
+        }
+        let caf = slot(TargetKind::Caf);
+        ranked[caf] = self.rank(caf, &query, caf_extra, keep);
+
+        let mut out = Vec::new();
+        for kind in KINDS {
+            let s = slot(kind);
+            let list = &ranked[s];
+            if list.is_empty() && kind == TargetKind::Caf {
+                if let Some(fallback) = self.fallback_caf() {
+                    out.push(fallback);
+                }
+                continue;
+            }
+            for r in list.iter().take(top) {
+                out.push(self.suggestion(s, r, &query));
+            }
+        }
+        out
+    }
+
+    /// Governance is where a requirement with no technical signal (a policy statement, an
+    /// empty row) belongs; the score says that nothing pointed there.
+    fn fallback_caf(&self) -> Option<Suggestion> {
+        let index = &self.kinds[slot(TargetKind::Caf)];
+        let pick = index
+            .items
+            .iter()
+            .copied()
+            .find(|&i| {
+                self.items[i]
+                    .title
+                    .to_ascii_lowercase()
+                    .contains("governance")
+            })
+            .or_else(|| {
+                index
+                    .items
+                    .iter()
+                    .copied()
+                    .min_by(|a, b| self.items[*a].target.cmp(&self.items[*b].target))
+            })?;
+        let it = &self.items[pick];
+        Some(Suggestion {
+            target: it.target.clone(),
+            kind: TargetKind::Caf,
+            title: it.title.clone(),
+            score: 0.0,
+            reason: "nothing in the text points to a capability; governance by default".into(),
+        })
+    }
+
+    fn rank(
+        &self,
+        s: usize,
+        query: &[QueryTerm],
+        extras: BTreeMap<u32, Extra>,
+        keep: usize,
+    ) -> Vec<Ranked> {
+        let index = &self.kinds[s];
+        if index.len() == 0 {
+            return Vec::new();
+        }
+        let mut raw = vec![0f32; index.len()];
+        let mut ceiling = 0f32;
+        for term in query {
+            let Some(id) = term.id else { continue };
+            let postings = index.postings(id);
+            if postings.is_empty() {
+                continue;
+            }
+            ceiling += term.weight * index.ceiling(id);
+            for &(doc, w) in postings {
+                raw[doc as usize] += term.weight * w;
+            }
+        }
+        let mut extras = extras;
+        let mut out: Vec<Ranked> = Vec::new();
+        for (doc, &r) in raw.iter().enumerate() {
+            let extra = extras.remove(&(doc as u32));
+            if r <= 0.0 && extra.is_none() {
+                continue;
+            }
+            let coverage = if ceiling > 0.0 {
+                f64::from(r / ceiling)
+            } else {
+                0.0
+            };
+            let extra = extra.unwrap_or_default();
+            let text = TEXT_CEILING * (1.0 - (-TEXT_GAIN * coverage).exp());
+            let mut score = 1.0
+                - (1.0 - text)
+                    * (1.0 - extra.explicit)
+                    * (1.0 - extra.learned)
+                    * (1.0 - extra.vote);
+            score *= 1.0 - 0.9 * extra.rejected;
+            out.push(Ranked {
+                item: index.items[doc],
+                score: score.clamp(0.0, 1.0),
+                coverage,
+                extra,
+            });
+        }
+        let cmp = |a: &Ranked, b: &Ranked| {
+            b.score
+                .total_cmp(&a.score)
+                .then_with(|| self.items[a.item].target.cmp(&self.items[b.item].target))
+        };
+        if out.len() > keep {
+            out.select_nth_unstable_by(keep - 1, cmp);
+            out.truncate(keep);
+        }
+        out.sort_by(cmp);
+        out
+    }
+
+    fn suggestion(&self, s: usize, r: &Ranked, query: &[QueryTerm]) -> Suggestion {
+        let it = &self.items[r.item];
+        let mut parts: Vec<(f64, String)> = Vec::new();
+        if let Some(from) = &r.extra.learned_from {
+            parts.push((r.extra.learned, from.clone()));
+        }
+        if let Some(path) = &r.extra.explicit_path {
+            parts.push((r.extra.explicit, format!("cites {path}")));
+        }
+        if r.coverage > 0.0 {
+            let matched = self.matched_terms(s, it.local, query);
+            if !matched.is_empty() {
+                parts.push((r.coverage, format!("matches {}", matched.join(", "))));
+            }
+        }
+        if !r.extra.voters.is_empty() {
+            let mut voters: Vec<&QualifiedRef> = r
+                .extra
+                .voters
+                .iter()
+                .map(|&v| &self.items[v].target)
+                .collect();
+            voters.truncate(3);
+            let names: Vec<String> = voters.iter().map(|v| v.to_string()).collect();
+            parts.push((r.extra.vote, format!("capability of {}", names.join(", "))));
+        }
+        parts.sort_by(|a, b| b.0.total_cmp(&a.0));
+        let mut reason: Vec<String> = parts.into_iter().map(|(_, p)| p).collect();
+        if let Some(by) = &r.extra.rejected_by {
+            reason.push(by.clone());
+        }
+        Suggestion {
+            target: it.target.clone(),
+            kind: it.kind,
+            title: it.title.clone(),
+            score: (r.score * 1000.0).round() / 1000.0,
+            reason: reason.join("; "),
+        }
+    }
+
+    /// The query words that weigh most in one item's score, as the requirement wrote them.
+    fn matched_terms(&self, s: usize, doc: u32, query: &[QueryTerm]) -> Vec<String> {
+        let index = &self.kinds[s];
+        let mut hits: Vec<(f32, &str)> = query
+            .iter()
+            .filter_map(|t| {
+                let w = index.weight(t.id?, doc) * t.weight;
+                (w > 0.0).then_some((w, t.surface.as_str()))
+            })
+            .collect();
+        hits.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(b.1)));
+        let mut out: Vec<String> = Vec::new();
+        for (_, surface) in hits {
+            let quoted = format!("\u{201c}{surface}\u{201d}");
+            if !out.contains(&quoted) {
+                out.push(quoted);
+            }
+            if out.len() == 4 {
+                break;
+            }
+        }
+        out
+    }
+
+    /// The weighted terms of a requirement: stems and concept terms, first occurrence first.
+    fn analyse(&self, q: &Query) -> Vec<QueryTerm> {
+        let mut out: Vec<QueryTerm> = Vec::new();
+        let mut position: HashMap<String, usize> = HashMap::new();
+        let mut add = |text: String, weight: f32, surface: String| match position.get(&text) {
+            Some(&i) => out[i].weight += weight,
+            None => {
+                position.insert(text.clone(), out.len());
+                out.push(QueryTerm {
+                    id: self.terms.get(&text).copied(),
+                    text,
+                    weight,
+                    surface,
+                });
+            }
+        };
+        let mut fields = vec![
+            (requirement_title(q), QUERY_TITLE),
+            (q.text.as_str(), QUERY_TEXT),
+        ];
+        if let Some(section) = &q.section {
+            fields.push((section.as_str(), QUERY_SECTION));
+        }
+        for (text, weight) in fields {
+            let ws = words(text);
+            for w in ws.iter().filter(|w| !w.stop) {
+                add(w.stem.clone(), weight, w.raw.clone());
+            }
+            for (concept, (start, end)) in self.vocabulary.find_spans(&ws) {
+                let surface: Vec<&str> = ws[start..end].iter().map(|w| w.raw.as_str()).collect();
+                add(
+                    self.vocabulary.concept_term(concept),
+                    weight * CONCEPT_BOOST,
+                    surface.join(" "),
+                );
+            }
+        }
+        // Repeating a word says less than adding another: damp counts logarithmically.
+        for t in &mut out {
+            if t.weight > 1.0 {
+                t.weight = 1.0 + t.weight.ln();
+            }
+        }
+        out
+    }
+
+    fn term_vector(&self, query: &[QueryTerm]) -> TermVector {
+        query
+            .iter()
+            .map(|t| {
+                let idf =
+                    t.id.and_then(|id| self.global_idf.get(id as usize).copied())
+                        .unwrap_or(self.unknown_idf);
+                (t.text.clone(), t.weight * idf)
+            })
+            .collect()
+    }
+
+    /// Items reached from the references a requirement cites: (item, confidence, path).
+    fn explicit(&self, q: &Query) -> Vec<(usize, f64, String)> {
+        let mut text = String::new();
+        for part in [
+            q.title.as_str(),
+            q.text.as_str(),
+            q.section.as_deref().unwrap_or(""),
+        ] {
+            text.push_str(part);
+            text.push('\n');
+        }
+        let mut found: Vec<(Cited, f64)> =
+            refs::cited(&text).into_iter().map(|c| (c, 1.0)).collect();
+        // A sheet of NIST or CIS controls carries the reference as the requirement's own id.
+        for c in refs::cited(&q.reference) {
+            if !found.iter().any(|(f, _)| f.key == c.key) {
+                found.push((c, 0.9));
+            }
+        }
+        let mut best: HashMap<usize, (f64, String, u32)> = HashMap::new();
+        let mut reach = |item: usize, conf: f64, path: String| {
+            let e = best.entry(item).or_insert((0.0, String::new(), 0));
+            e.2 += 1;
+            if conf > e.0 || (conf == e.0 && path < e.1) {
+                e.0 = conf;
+                e.1 = path;
+            }
+        };
+        for (c, factor) in found {
+            let hits: Vec<usize> = if let Some(q) = &c.qualified {
+                self.by_ref.get(q).copied().into_iter().collect()
+            } else {
+                let direct = self.cited.get(&c.key);
+                let hits = match (direct, &c.base) {
+                    (Some(h), _) => Some(h),
+                    (None, Some(base)) => self.cited.get(base),
+                    (None, None) => None,
+                };
+                hits.map(|h| h.iter().map(|h| h.item).collect())
+                    .unwrap_or_default()
+            };
+            for hit in hits {
+                let start = format!("{} \u{2192} {}", c.written, self.items[hit].target);
+                reach(hit, factor * EXPLICIT_BY_DEPTH[0], start.clone());
+                for &n in &self.items[hit].neighbours {
+                    let p1 = format!("{start} \u{2192} {}", self.items[n].target);
+                    reach(n, factor * EXPLICIT_BY_DEPTH[1], p1.clone());
+                    // Services and CAF capabilities are hubs: going through one would reach
+                    // everything about that service, not what the reference asks.
+                    if matches!(self.items[n].kind, TargetKind::Service | TargetKind::Caf) {
+                        continue;
+                    }
+                    for &m in &self.items[n].neighbours {
+                        if m != hit {
+                            let p2 = format!("{p1} \u{2192} {}", self.items[m].target);
+                            reach(m, factor * EXPLICIT_BY_DEPTH[2], p2);
+                        }
+                    }
+                }
+            }
+        }
+        let mut out: Vec<(usize, f64, String)> = best
+            .into_iter()
+            .map(|(item, (conf, path, paths))| {
+                // More than one path to the same target is more evidence, with diminishing returns.
+                let more = 1.0 - 0.5f64.powi(paths.saturating_sub(1) as i32);
+                (item, conf + (1.0 - conf) * 0.5 * more, path)
+            })
+            .collect();
+        out.sort_by(|a, b| self.items[a.0].target.cmp(&self.items[b.0].target));
+        out
+    }
+}
+
+/// What the query's title is: the title, or nothing when the sheet repeats the text there.
+fn requirement_title(q: &Query) -> &str {
+    if q.title.trim() == q.text.trim() {
+        ""
+    } else {
+        q.title.as_str()
+    }
+}
+
+/// A link end outside the catalogue, as a lookup key (`cis` frameworks keep their scheme).
+fn external_key(r: &QualifiedRef) -> String {
+    if r.framework.to_ascii_lowercase().contains("cis") {
+        refs::key(Some("CIS"), &r.reference)
+    } else {
+        refs::key(None, &r.reference)
+    }
+}
+
+/// References another standard listed in an item's attribute ("NIST 800-53: AC-2, SC-13").
+fn attribute_reference_keys(header: &str, value: &str) -> Vec<String> {
+    let h = header.to_ascii_lowercase();
+    let about_refs = [
+        "nist",
+        "cis",
+        "pci",
+        "iso",
+        "related",
+        "mapping",
+        "800-53",
+        "reference",
+        "requirement",
+    ]
+    .iter()
+    .any(|w| h.contains(w));
+    if !about_refs {
+        return Vec::new();
+    }
+    let cis = h.contains("cis");
+    let mut out = Vec::new();
+    for piece in value.split([',', ';', '\n']) {
+        let piece = piece.trim();
+        if piece.is_empty() || piece.starts_with("http") {
+            continue;
+        }
+        let last = piece.rsplit(['/', ' ']).next().unwrap_or(piece);
+        let dotted = last.split('.').count() >= 2
+            && last
+                .split('.')
+                .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+        if dotted && (cis || piece.to_ascii_lowercase().contains("cis")) {
+            out.push(refs::key(Some("CIS"), last));
+            continue;
+        }
+        for c in refs::cited(piece) {
+            out.push(c.key);
+        }
+        if refs::cited(piece).is_empty()
+            && !piece.contains(' ')
+            && piece.bytes().any(|b| b.is_ascii_digit())
+        {
+            out.push(refs::key(None, piece));
+        }
+    }
+    out
+}
+
+/// A document field's terms with their counts, in first-seen order.
+fn doc_terms(vocabulary: &Vocabulary, text: &str) -> Vec<(String, f32)> {
+    let ws = words(text);
+    let mut out: Vec<(String, f32)> = Vec::new();
+    let mut position: HashMap<String, usize> = HashMap::new();
+    let mut add = |t: String, c: f32| match position.get(&t) {
+        Some(&i) => out[i].1 += c,
+        None => {
+            position.insert(t.clone(), out.len());
+            out.push((t, c));
+        }
+    };
+    for w in ws.iter().filter(|w| !w.stop) {
+        add(w.stem.clone(), 1.0);
+    }
+    for (concept, _) in vocabulary.find_spans(&ws) {
+        add(vocabulary.concept_term(concept), 1.0);
+    }
+    out
+}
