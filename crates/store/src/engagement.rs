@@ -366,3 +366,44 @@ impl View {
         })
     }
 }
+
+const EXPORT_SECRET: &str = "matrix-seal";
+
+impl View {
+    /// The key exported matrices are sealed with, once one exists.
+    pub fn export_secret(&self) -> Result<Option<Vec<u8>>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT value FROM secrets WHERE name = ?1",
+                [EXPORT_SECRET],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+}
+
+impl Engagement {
+    /// The key exported matrices are sealed with; stores `fresh` (random bytes the host made,
+    /// at least 32) the first time. The audit event records that a key was made, never the key.
+    pub fn ensure_export_secret(&mut self, actor: &Actor, fresh: &[u8]) -> Result<Vec<u8>> {
+        if let Some(secret) = self.export_secret()? {
+            return Ok(secret);
+        }
+        if fresh.len() < 32 {
+            return Err(StoreError::Invalid(
+                "an export secret needs at least 32 bytes".into(),
+            ));
+        }
+        let now = actor.timestamp();
+        self.mutate(actor, |tx| {
+            tx.execute(
+                "INSERT INTO secrets (name, value, created_at) VALUES (?1, ?2, ?3)",
+                params![EXPORT_SECRET, fresh, now],
+            )?;
+            let event = AuditEvent::new("secret.create", format!("secret:{EXPORT_SECRET}"))
+                .after(serde_json::json!({ "bytes": fresh.len() }));
+            Ok((fresh.to_vec(), vec![event]))
+        })
+    }
+}

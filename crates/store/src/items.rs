@@ -293,6 +293,13 @@ impl Engagement {
             for r in &diff.removed {
                 withdraw.execute(params![framework_id, r])?;
             }
+            let mut touched = tx.prepare(
+                "UPDATE items SET changed_at = ?3 WHERE framework_id = ?1 AND ref = ?2",
+            )?;
+            for r in diff.added.iter().chain(&diff.changed).chain(&diff.removed) {
+                touched.execute(params![framework_id, r, now])?;
+            }
+            drop(touched);
             let sheets = serde_json::to_string(&import.sheets)?;
             tx.execute(
                 "INSERT INTO imports (framework_id, file_name, file_sha256, sheets, added, changed,
@@ -405,6 +412,10 @@ pub struct RequirementRow {
     pub removed: bool,
     pub coverage: Coverage,
     pub coverage_overridden: bool,
+    /// Goes up with every change to the requirement, its mappings or its assessment.
+    pub revision: i64,
+    /// When the requirement, its mappings or its assessment last changed (RFC 3339).
+    pub changed_at: Option<String>,
 }
 
 /// One window of rows and how many rows match in all.
@@ -466,7 +477,8 @@ impl View {
         // The source order breaks ties so windows never overlap or skip rows.
         let sql = format!(
             "SELECT i.id, f.key, i.ref, i.source_ref, i.generated_ref, i.title, i.text, i.section,
-                    i.parent_ref, i.sheet, i.row, i.attributes, i.withdrawn, c.coverage, c.overridden, i.removed
+                    i.parent_ref, i.sheet, i.row, i.attributes, i.withdrawn, c.coverage, c.overridden, i.removed,
+                    i.revision, i.changed_at
              {from} WHERE {filter}
              ORDER BY {} {direction}, f.id, i.position
              LIMIT ? OFFSET ?",
@@ -492,6 +504,8 @@ impl View {
                     attributes: Attributes::default(),
                     withdrawn: r.get(12)?,
                     removed: r.get(15)?,
+                    revision: r.get(16)?,
+                    changed_at: r.get(17)?,
                     coverage: Coverage::Gap,
                     coverage_overridden: r.get(14)?,
                 },

@@ -14,11 +14,18 @@ pub(crate) struct Migration {
 }
 
 /// In order; the version is the file's number. Append only.
-pub(crate) const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    slug: "engagement",
-    sql: include_str!("../migrations/0001_engagement.sql"),
-}];
+pub(crate) const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        slug: "engagement",
+        sql: include_str!("../migrations/0001_engagement.sql"),
+    },
+    Migration {
+        version: 2,
+        slug: "export",
+        sql: include_str!("../migrations/0002_export.sql"),
+    },
+];
 
 /// The schema version this build writes and understands.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS[MIGRATIONS.len() - 1].version;

@@ -816,3 +816,58 @@ fn mapping_the_same_pair_twice_updates_it_and_logs_before_and_after() -> TestRes
     );
     Ok(())
 }
+
+#[test]
+fn a_row_revision_moves_only_when_the_requirement_or_its_decisions_change() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let (_, mut e) = new_engagement(&dir)?;
+    let v1 = sheet(
+        "v1.csv",
+        vec![requirement("R-1", "a", 2), requirement("R-2", "b", 3)],
+    );
+    e.import_requirements(&actor(), "acme", &v1)?;
+    let revisions = |e: &Engagement| -> Vec<i64> {
+        let rows = e
+            .requirements(&RequirementQuery::default())
+            .expect("list")
+            .rows;
+        rows.iter().map(|r| r.revision).collect()
+    };
+    let first = revisions(&e);
+    e.import_requirements(&later(), "acme", &v1)?;
+    assert_eq!(
+        revisions(&e),
+        first,
+        "re-importing the same file changes no row"
+    );
+    let r2 = id_of(&e, "acme", "R-2");
+    let kms = id_of(&e, "service", "KMS");
+    e.put_mappings(&later(), &[accept(r2, kms, Relationship::SubsetOf)])?;
+    let now = revisions(&e);
+    assert_eq!(now[0], first[0], "R-1 was not touched");
+    assert!(now[1] > first[1], "a new mapping is a change of R-2's row");
+    let rows = e.requirements(&RequirementQuery::default())?.rows;
+    assert_eq!(rows[1].changed_at.as_deref(), Some("2025-03-02T09:30:00Z"));
+    Ok(())
+}
+
+#[test]
+fn the_export_secret_is_made_once_and_never_logged() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let (_, mut e) = new_engagement(&dir)?;
+    assert_eq!(e.export_secret()?, None);
+    let first = e.ensure_export_secret(&actor(), &[7u8; 32])?;
+    let second = e.ensure_export_secret(&actor(), &[9u8; 32])?;
+    assert_eq!(
+        first, second,
+        "the first key stays: matrices sealed with it must still verify"
+    );
+    let log = e.audit_log(0)?;
+    let made = log.iter().filter(|a| a.action == "secret.create").count();
+    assert_eq!(made, 1);
+    assert!(
+        !serde_json::to_string(&log)?.contains("7,7,7"),
+        "the key itself is not in the log"
+    );
+    Ok(())
+}
