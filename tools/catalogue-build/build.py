@@ -11,9 +11,13 @@ import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
 
+import baseline  # noqa: E402
 import caf  # noqa: E402
 import ct  # noqa: E402
+import fsbp  # noqa: E402
+import msr  # noqa: E402
 import services  # noqa: E402
+import wa  # noqa: E402
 from common import q, render  # noqa: E402
 
 CATALOGUE_VERSION = "1.0.0"
@@ -23,7 +27,25 @@ def main():
     out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "..", "..", "data", "catalogue")
     os.makedirs(out, exist_ok=True)
     caf_fw, caf_names = caf.build()
-    frameworks = [services.build(caf_names), caf_fw, ct.build(caf_names)]
+    _, fsbp_controls = fsbp.load()
+    nist_fw, _ = fsbp.build_nist()
+    wa_fw = wa.build(caf_names)
+    scp_fw = baseline.build_scp(caf_names)
+    frameworks = [
+        services.build(caf_names),
+        caf_fw,
+        ct.build(caf_names, fsbp_controls),
+        scp_fw,
+        baseline.build_config(caf_names, fsbp_controls),
+        fsbp.build(caf_names),
+        nist_fw,
+        wa_fw,
+        msr.build(
+            caf_names,
+            [i.ref for i in wa_fw.items if i.parent is None],
+            [i.ref for i in scp_fw.items if i.attributes.get("variant") == "standard"],
+        ),
+    ]
     for fw in frameworks:
         with open(os.path.join(out, f"{fw.id}.toml"), "w", encoding="utf-8", newline="\n") as f:
             f.write(render(fw))

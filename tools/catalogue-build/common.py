@@ -58,6 +58,9 @@ class Framework:
     def link(self, frm, to, relationship, note):
         self.links.append(Link(frm, to, relationship, note))
 
+    def has_link(self, frm, to):
+        return any(l.frm == frm and l.to == to for l in self.links)
+
 
 def q(text):
     """A TOML basic string."""

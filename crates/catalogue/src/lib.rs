@@ -29,6 +29,21 @@ const SHIPPED_FILES: &[(&str, &str)] = &[
     ),
     ("caf.toml", include_str!("../../../data/catalogue/caf.toml")),
     ("ct.toml", include_str!("../../../data/catalogue/ct.toml")),
+    ("scp.toml", include_str!("../../../data/catalogue/scp.toml")),
+    (
+        "config.toml",
+        include_str!("../../../data/catalogue/config.toml"),
+    ),
+    (
+        "fsbp.toml",
+        include_str!("../../../data/catalogue/fsbp.toml"),
+    ),
+    (
+        "nist.toml",
+        include_str!("../../../data/catalogue/nist.toml"),
+    ),
+    ("wa.toml", include_str!("../../../data/catalogue/wa.toml")),
+    ("msr.toml", include_str!("../../../data/catalogue/msr.toml")),
 ];
 
 const SHIPPED_PROFILES: &str = include_str!("../../../data/catalogue/profiles.toml");
