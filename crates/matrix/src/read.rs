@@ -411,33 +411,23 @@ fn read_snapshot(
     book: &mut Xlsx<Cursor<&[u8]>>,
     secret: &[u8],
     names: &[String],
-) -> Result<(Snapshot, String), Alteration> {
-    let whole = |kind| Alteration {
-        kind,
-        sheet: INTEGRITY_SHEET.to_string(),
-        row: None,
-        column: None,
-        cell: None,
-        key: None,
-        expected: None,
-        found: None,
-    };
+) -> Result<(Snapshot, String), AlterationKind> {
     if !names.iter().any(|n| n == INTEGRITY_SHEET) {
-        return Err(whole(AlterationKind::IntegrityMissing));
+        return Err(AlterationKind::IntegrityMissing);
     }
-    let grid =
-        read_grid(book, INTEGRITY_SHEET).map_err(|_| whole(AlterationKind::IntegrityAltered))?;
+    let grid = read_grid(book, INTEGRITY_SHEET).map_err(|_| AlterationKind::IntegrityAltered)?;
     if grid.get(0, 0) != SNAPSHOT_FORMAT {
-        return Err(whole(AlterationKind::IntegrityAltered));
+        return Err(AlterationKind::IntegrityAltered);
     }
     let seal = grid.get(0, 1).to_string();
-    let parts: u32 = grid.get(0, 2).parse().unwrap_or(0);
+    // The count comes from the file: never loop past the rows that exist.
+    let parts: u32 = grid.get(0, 2).parse::<u32>().unwrap_or(0).min(grid.max_row);
     let json: String = (1..=parts).map(|r| grid.get(r, 0)).collect();
     if !snapshot::check(secret, &json, &seal) {
-        return Err(whole(AlterationKind::IntegrityAltered));
+        return Err(AlterationKind::IntegrityAltered);
     }
     let snap: Snapshot =
-        serde_json::from_str(&json).map_err(|_| whole(AlterationKind::IntegrityAltered))?;
+        serde_json::from_str(&json).map_err(|_| AlterationKind::IntegrityAltered)?;
     Ok((snap, seal))
 }
 
@@ -461,8 +451,17 @@ fn compare(bytes: &[u8], secret: &[u8]) -> Result<Comparison, MatrixError> {
     };
     let (snap, seal) = match read_snapshot(&mut book, secret, &names) {
         Ok(s) => s,
-        Err(a) => {
-            cmp.alterations.push(a);
+        Err(kind) => {
+            cmp.alterations.push(Alteration {
+                kind,
+                sheet: INTEGRITY_SHEET.to_string(),
+                row: None,
+                column: None,
+                cell: None,
+                key: None,
+                expected: None,
+                found: None,
+            });
             return Ok(cmp);
         }
     };
@@ -473,7 +472,7 @@ fn compare(bytes: &[u8], secret: &[u8]) -> Result<Comparison, MatrixError> {
         content_hash: seal.clone(),
     });
     for sheet in &snap.sheets {
-        if !names.iter().any(|n| *n == sheet.name) {
+        if !names.contains(&sheet.name) {
             cmp.alterations.push(Alteration {
                 kind: AlterationKind::SheetMissing,
                 sheet: sheet.name.clone(),
