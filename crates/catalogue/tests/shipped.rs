@@ -207,3 +207,325 @@ fn the_mandatory_profile_enables_exactly_the_mandatory_controls() {
         "embedded presets are the data file"
     );
 }
+
+#[test]
+fn fsbp_holds_205_checks_with_service_severity_rule_and_nist_mappings() {
+    let c = shipped();
+    let fsbp = c.framework("fsbp").expect("fsbp framework");
+    assert_eq!(fsbp.kind, FrameworkKind::Standard);
+    assert_eq!(fsbp.items.len(), 205, "fsbp.yaml: counts.fsbp_controls");
+    for (severity, n) in [("MEDIUM", 127), ("LOW", 24), ("HIGH", 36), ("CRITICAL", 18)] {
+        assert_eq!(
+            count(c, "fsbp", "severity", severity),
+            n,
+            "fsbp.yaml: by_severity {severity}"
+        );
+    }
+    for item in &fsbp.items {
+        let r = QualifiedRef::new("fsbp", &item.reference);
+        assert!(
+            !linked_to(c, &r, "nist").is_empty(),
+            "{r}: every FSBP control has a NIST mapping"
+        );
+        assert!(
+            !linked_to(c, &r, "service").is_empty(),
+            "{r} names no service"
+        );
+    }
+    let distinct_services: HashSet<&str> = fsbp
+        .items
+        .iter()
+        .filter_map(|i| i.attributes.get("service"))
+        .collect();
+    assert_eq!(distinct_services.len(), 37, "fsbp.yaml: counts.services");
+
+    let (_, iam6) = c.item(&q("fsbp:IAM.6")).expect("IAM.6 is an FSBP control");
+    assert_eq!(
+        iam6.title,
+        "Hardware MFA should be enabled for the root user"
+    );
+    assert_eq!(iam6.attributes.get("severity"), Some("CRITICAL"));
+    assert_eq!(linked_to(c, &q("fsbp:IAM.6"), "service"), ["IAM"]);
+    let (_, acm1) = c.item(&q("fsbp:ACM.1")).expect("ACM.1");
+    assert_eq!(
+        acm1.attributes.get("config_rules"),
+        Some("acm-certificate-expiration-check")
+    );
+    assert_eq!(
+        linked_to(c, &q("fsbp:ACM.1"), "nist"),
+        ["SC-28(3)", "SC-7(16)"]
+    );
+}
+
+#[test]
+fn nist_ids_have_no_invented_titles_and_enhancements_sit_under_their_control() {
+    let c = shipped();
+    let nist = c.framework("nist").expect("nist framework");
+    assert!(
+        nist.items
+            .iter()
+            .all(|i| !i.details_published && i.title.is_empty()),
+        "the reference gives no NIST titles, so none may be shown"
+    );
+    let (_, ac2_1) = c
+        .item(&q("nist:AC-2(1)"))
+        .expect("AC-2(1) is mapped by FSBP");
+    assert_eq!(ac2_1.parent.as_deref(), Some("AC-2"));
+    assert!(c.item(&q("nist:AC-2")).is_some());
+}
+
+/// A customer requirement that cites AC-2 must reach the FSBP checks behind it, the services
+/// those checks evaluate, and the Control Tower controls that run the same checks.
+#[test]
+fn a_requirement_citing_ac_2_reaches_fsbp_checks_their_services_and_control_tower() {
+    let c = shipped();
+    let nist = c.framework("nist").expect("nist");
+    // AC-2 and its enhancements, as a requirement citing "AC-2" means the whole family branch.
+    let branch: HashSet<String> = nist
+        .items
+        .iter()
+        .filter(|i| i.reference == "AC-2" || i.parent.as_deref() == Some("AC-2"))
+        .map(|i| i.reference.clone())
+        .collect();
+    assert!(branch.contains("AC-2(1)") && branch.contains("AC-2(4)"));
+    let checks: HashSet<&str> = c
+        .links
+        .iter()
+        .filter(|l| l.to.framework == "nist" && branch.contains(&l.to.reference))
+        .filter(|l| l.from.framework == "fsbp")
+        .map(|l| l.from.reference.as_str())
+        .collect();
+    for expected in ["IAM.8", "CloudTrail.1", "GuardDuty.1", "SecretsManager.1"] {
+        let direct = linked_to(c, &QualifiedRef::new("fsbp", expected), "nist");
+        assert!(
+            direct.iter().any(|n| branch.contains(*n)),
+            "fsbp.yaml maps {expected} into AC-2's branch ({direct:?})"
+        );
+        assert!(checks.contains(expected), "{expected} is reached from AC-2");
+    }
+    let services: HashSet<&str> = checks
+        .iter()
+        .flat_map(|id| linked_to(c, &QualifiedRef::new("fsbp", *id), "service"))
+        .collect();
+    assert!(
+        services.contains("IAM") && services.contains("CLOUDTRAIL"),
+        "{services:?}"
+    );
+    let ct: HashSet<&str> = c
+        .links
+        .iter()
+        .filter(|l| l.from.framework == "ct" && l.to.framework == "fsbp")
+        .filter(|l| checks.contains(l.to.reference.as_str()))
+        .map(|l| l.from.reference.as_str())
+        .collect();
+    assert!(
+        ct.contains("SH.IAM.8"),
+        "the Control Tower standard runs IAM.8 as SH.IAM.8: {ct:?}"
+    );
+}
+
+#[test]
+fn well_architected_has_11_questions_and_63_best_practices_under_them() {
+    let c = shipped();
+    let wa = c.framework("wa").expect("wa framework");
+    let questions: Vec<&str> = wa
+        .items
+        .iter()
+        .filter(|i| i.parent.is_none())
+        .map(|i| i.reference.as_str())
+        .collect();
+    assert_eq!(questions.len(), 11, "wa_security.yaml: counts.questions");
+    assert_eq!(questions.first(), Some(&"SEC01"));
+    assert_eq!(
+        wa.items.len() - questions.len(),
+        63,
+        "wa_security.yaml: counts.best_practices"
+    );
+    let sec10 = wa
+        .items
+        .iter()
+        .filter(|i| i.parent.as_deref() == Some("SEC10"))
+        .count();
+    assert_eq!(sec10, 8);
+    let (_, bp) = c.item(&q("wa:SEC02-BP01")).expect("SEC02-BP01");
+    assert_eq!(bp.title, "Use strong sign-in mechanisms");
+    assert_eq!(bp.attributes.get("risk_if_not_established"), Some("High"));
+    assert_eq!(linked_to(c, &q("wa:SEC02-BP01"), "caf"), ["CAF-SEC-IAM"]);
+    assert_eq!(linked_to(c, &q("wa:SEC06-BP01"), "caf"), ["CAF-SEC-VM"]);
+}
+
+#[test]
+fn msr_holds_69_ids_and_the_workplan_7_tasks_and_38_subtasks() {
+    let c = shipped();
+    let msr = c.framework("msr").expect("msr framework");
+    let ids: Vec<_> = msr
+        .items
+        .iter()
+        .filter(|i| i.reference.starts_with("MSR."))
+        .collect();
+    assert_eq!(ids.len(), 69, "msr.yaml: msr_framework_ids.count");
+    assert_eq!(
+        ids.iter().filter(|i| i.details_published).count(),
+        8,
+        "only 8 MSR subjects are known; the rest stay untitled"
+    );
+    let tasks: Vec<_> = msr
+        .items
+        .iter()
+        .filter(|i| i.reference.starts_with('T') && i.parent.is_none())
+        .collect();
+    assert_eq!(tasks.len(), 7);
+    let subtasks = msr
+        .items
+        .iter()
+        .filter(|i| i.parent.as_deref().is_some_and(|p| p.starts_with('T')))
+        .count();
+    assert_eq!(subtasks, 38);
+
+    assert_eq!(
+        linked_to(c, &q("msr:T3.S3"), "msr"),
+        ["MSR.IAM.2"],
+        "the workplan tags T3.S3 with MSR.IAM.2"
+    );
+    let root = linked_to(c, &q("msr:T3.S3"), "ct");
+    assert!(
+        root.contains(&"AWS-GR_RESTRICT_ROOT_USER")
+            && root.contains(&"AWS-GR_ROOT_ACCOUNT_MFA_ENABLED")
+    );
+    assert_eq!(
+        linked_to(c, &q("msr:T1.S1"), "wa").len(),
+        11,
+        "task 1 reviews against the whole pillar"
+    );
+    assert_eq!(
+        linked_to(c, &q("msr:T7.S2"), "caf").len(),
+        5,
+        "T7.S2 works against the five core epics"
+    );
+    // service-screener-v2 maps MSR.IAM.1 to iam.*, bedrock.* and stepfunctions.* checks.
+    assert_eq!(
+        linked_to(c, &q("msr:MSR.IAM.1"), "service"),
+        ["IAM", "BEDROCK", "STEPFUNCTIONS"]
+    );
+}
+
+#[test]
+fn every_workplan_subtask_with_a_concrete_topic_links_to_what_satisfies_it() {
+    let c = shipped();
+    for subtask in [
+        "T2.S4", "T3.S3", "T3.S11", "T5.S4", "T5.S6", "T6.S3", "T6.S5",
+    ] {
+        let r = QualifiedRef::new("msr", subtask);
+        let targets: Vec<_> = c
+            .links
+            .iter()
+            .filter(|l| {
+                l.from == r && ["ct", "fsbp", "scp", "config"].contains(&l.to.framework.as_str())
+            })
+            .collect();
+        assert!(!targets.is_empty(), "{r} reaches no control");
+        assert!(
+            !linked_to(c, &r, "service").is_empty(),
+            "{r} reaches no service"
+        );
+    }
+}
+
+#[test]
+fn the_migration_baseline_holds_twenty_custom_scps_and_its_detective_controls() {
+    let c = shipped();
+    assert_eq!(
+        count(c, "scp", "variant", "standard"),
+        20,
+        "the SCP design lists 20 custom SCPs"
+    );
+    assert_eq!(count(c, "scp", "variant", "ozone"), 5);
+    let config = c.framework("config").expect("config framework");
+    // counts in the design: 21 CIS + 31 FSBP + 1 custom + 32 Ozone rules, 15 alarms, 6 events.
+    assert_eq!(config.items.len(), 21 + 31 + 1 + 32 + 15 + 6);
+    assert_eq!(count(c, "config", "variant", "ozone"), 32);
+    assert_eq!(linked_to(c, &q("config:FSBP-IAM.4"), "fsbp"), ["IAM.4"]);
+    assert_eq!(
+        linked_to(c, &q("config:FSBP-ELBv2.1"), "fsbp"),
+        ["ELB.1"],
+        "the design's ELBv2.1 carries ELB.1's title"
+    );
+    let (_, scp) = c
+        .item(&q("scp:ALLOWED-REGIONS"))
+        .expect("Allowed Regions SCP");
+    assert_eq!(
+        scp.attributes.get("condition"),
+        Some("Except for us-west-2")
+    );
+    let (_, renamed) = c
+        .item(&q("scp:CUSTOM-CONFIG-RULES-PERSIST"))
+        .expect("renamed SCP");
+    assert_eq!(
+        renamed.attributes.get("name_as_written"),
+        Some("Custom Confg Rules Persist")
+    );
+
+    let baseline = shipped_profile("migration-baseline").expect("preset exists");
+    assert_eq!(baseline.controls.len(), 23 + 20 + (106 - 32));
+    assert!(baseline.enables(&q("scp:GUARDDUTY-ENABLED")));
+    assert!(baseline.enables(&q("config:CIS-1.1")));
+    assert!(
+        baseline.enables(&q("ct:AWS-GR_CLOUDTRAIL_ENABLED")),
+        "it extends the mandatory preset"
+    );
+    assert!(
+        !baseline.enables(&q("config:AMSCheckIAMRootKeys")),
+        "Ozone checks are not in the standard baseline"
+    );
+    let ozone = shipped_profile("migration-baseline-ozone").expect("preset exists");
+    assert_eq!(ozone.controls.len(), baseline.controls.len() + 5 + 32);
+}
+
+#[test]
+fn every_item_of_every_framework_keeps_its_source() {
+    for fw in &shipped().frameworks {
+        for item in &fw.items {
+            assert!(
+                item.attributes.get("source").is_some_and(|s| !s.is_empty())
+                    || item
+                        .attributes
+                        .get("named_in")
+                        .is_some_and(|s| !s.is_empty())
+                    || fw.id == "caf",
+                "{}:{} has no provenance attribute",
+                fw.id,
+                item.reference
+            );
+        }
+    }
+}
+
+#[test]
+fn descriptions_are_not_copied_from_the_reference_paraphrases() {
+    // The CAF file carries one-line paraphrases; the catalogue must word them differently.
+    let reference = std::fs::read_to_string(shared_dir().join("reference/caf.yaml"))
+        .expect("../shared/reference/caf.yaml is readable");
+    let paraphrases: Vec<&str> = reference
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("paraphrase: "))
+        .collect();
+    assert!(paraphrases.len() >= 14);
+    for fw in &shipped().frameworks {
+        for item in &fw.items {
+            for p in &paraphrases {
+                assert!(
+                    !item.text.contains(p),
+                    "{}:{} repeats the reference wording",
+                    fw.id,
+                    item.reference
+                );
+            }
+        }
+    }
+}
+
+fn shared_dir() -> PathBuf {
+    std::env::var_os("CROSSWALK_SHARED_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"))
+}
