@@ -1,1 +1,36 @@
 //! The one use-case API that the CLI and the desktop shell both call.
+//!
+//! Hosts pass paths, options and an [`Actor`] (who and when: the host reads the clock and the
+//! user name, the logic never does) and get serialisable reports back. No host runs SQL or
+//! reads a spreadsheet itself. Every change is one store transaction with its audit event.
+
+mod catalogue;
+mod engagement;
+mod error;
+mod import;
+mod map;
+mod refs;
+mod requirements;
+mod suggest;
+
+pub use catalogue::{
+    catalogue_list, catalogue_search, catalogue_show, CatalogueItemDetail, CatalogueItemSummary,
+    CatalogueListing, FrameworkSummary, LinkView, SearchHit, SearchResult,
+};
+pub use engagement::{audit_log, engagement_summary, shipped_catalogue, EngagementSummary};
+pub use error::{ApiError, Result};
+pub use import::{import, ImportRefs, ImportReport, ImportRequest};
+pub use map::{map, MapReport, MapRequest, MappedTarget};
+pub use requirements::{list_requirements, RequirementItem, RequirementList};
+pub use suggest::{
+    suggest, RequirementSuggestions, SuggestReport, SuggestRequest, SuggestionItem,
+    SUGGESTED_RELATIONSHIP,
+};
+
+pub use crosswalk_domain::{Coverage, Relationship, Responsibility};
+pub use crosswalk_store::{
+    Actor, AuditEntry, MappingChange, RequirementQuery, SortColumn, StoreError,
+};
+
+/// This build's version, written into exports.
+pub const APP_VERSION: &str = env!("CARGO_PKG_VERSION");

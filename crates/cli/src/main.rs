@@ -1,1 +1,128 @@
-fn main() {}
+//! `crosswalk`: the command-line host over `crosswalk-api`, following ../shared/CLI.md.
+//!
+//! Exit codes: 0 success, 1 bad input or a failed operation (nothing written), 2 usage error
+//! (clap's own), 3 conflicts or altered read-only data. With `--json`, stdout carries exactly
+//! one JSON document; messages, progress and warnings go to stderr.
+
+mod cmd;
+mod output;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "crosswalk",
+    version,
+    about = "Map customer security requirements to AWS, offline"
+)]
+struct Cli {
+    /// The engagement file (SQLite). Commands that write create it when missing.
+    #[arg(long, global = true, value_name = "FILE")]
+    db: Option<PathBuf>,
+
+    /// Print exactly one JSON document on stdout.
+    #[arg(long, global = true)]
+    json: bool,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Import a requirement sheet (xlsx, xls, ods, csv…) into a requirement set.
+    Import(cmd::import::Args),
+    /// List the requirements.
+    List(cmd::list::Args),
+    /// Ranked suggestions per requirement; accept the confident ones with --accept-above.
+    Suggest(cmd::suggest::Args),
+    /// Record accepted mappings from a requirement to targets.
+    Map(cmd::map::Args),
+    /// Write the traceability matrix.
+    Export(cmd::export::Args),
+    /// The reference catalogue.
+    Catalogue(cmd::catalogue::Args),
+    /// The whole job on the shipped sample: import, accept the top suggestions, export.
+    Demo(cmd::demo::Args),
+}
+
+/// What every command gets: the global options and who is acting, now.
+pub struct Context {
+    pub db: Option<PathBuf>,
+    pub json: bool,
+    pub actor: crosswalk_api::Actor,
+}
+
+impl Context {
+    /// The `--db` file, which this command needs.
+    pub fn db(&self) -> anyhow::Result<&std::path::Path> {
+        match &self.db {
+            Some(db) => Ok(db),
+            None => {
+                use clap::CommandFactory;
+                Cli::command()
+                    .error(
+                        clap::error::ErrorKind::MissingRequiredArgument,
+                        "this command needs --db FILE (the engagement file)",
+                    )
+                    .exit()
+            }
+        }
+    }
+}
+
+/// The host reads who and when; the logic never does.
+fn actor() -> crosswalk_api::Actor {
+    let name = std::env::var("USER")
+        .or_else(|_| std::env::var("USERNAME"))
+        .ok()
+        .filter(|n| !n.trim().is_empty())
+        .unwrap_or_else(|| "unknown".to_string());
+    crosswalk_api::Actor::new(name, time::OffsetDateTime::now_utc())
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let ctx = Context {
+        db: cli.db,
+        json: cli.json,
+        actor: actor(),
+    };
+    match cli.command {
+        Command::Import(a) => cmd::import::run(&ctx, a),
+        Command::List(a) => cmd::list::run(&ctx, a),
+        Command::Suggest(a) => cmd::suggest::run(&ctx, a),
+        Command::Map(a) => cmd::map::run(&ctx, a),
+        Command::Export(a) => cmd::export::run(&ctx, a),
+        Command::Catalogue(a) => cmd::catalogue::run(&ctx, a),
+        Command::Demo(a) => cmd::demo::run(&ctx, a),
+    }
+}
+
+fn main() -> ExitCode {
+    // Usage errors exit with clap's code 2 (and help/version with 0) before anything runs.
+    let cli = Cli::parse();
+    // A panic is a bug, but the user still gets one line on stderr and exit code 1, not a trace.
+    std::panic::set_hook(Box::new(|info| {
+        let message = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".to_string());
+        let place = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        eprintln!("error: internal error (a bug in crosswalk){place}: {message}");
+    }));
+    match std::panic::catch_unwind(|| run(cli)) {
+        Ok(Ok(code)) => code,
+        Ok(Err(e)) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(1)
+        }
+        Err(_) => ExitCode::from(1),
+    }
+}

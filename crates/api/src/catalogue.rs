@@ -1,0 +1,229 @@
+//! The reference catalogue: the shipped one, or the copy inside an engagement file.
+
+use crate::engagement::{open_read, shipped_catalogue};
+use crate::error::{ApiError, Result};
+use crosswalk_domain::{Attributes, Catalogue, FrameworkKind, QualifiedRef, Relationship};
+use serde::Serialize;
+use std::path::Path;
+
+/// The catalogue an engagement carries, or the shipped one without `--db`.
+fn load(db: Option<&Path>) -> Result<Catalogue> {
+    match db {
+        Some(db) => Ok(open_read(db)?.catalogue()?),
+        None => Ok(shipped_catalogue().clone()),
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CatalogueItemSummary {
+    #[serde(rename = "ref")]
+    pub reference: String,
+    pub title: String,
+    pub parent: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FrameworkSummary {
+    pub id: String,
+    pub name: String,
+    pub kind: FrameworkKind,
+    pub version: String,
+    pub items: Vec<CatalogueItemSummary>,
+}
+
+/// `catalogue list --json`: `{"version", "frameworks": [{"id", "name", "kind", "items": [...]}]}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CatalogueListing {
+    pub version: String,
+    pub frameworks: Vec<FrameworkSummary>,
+}
+
+pub fn catalogue_list(db: Option<&Path>) -> Result<CatalogueListing> {
+    let c = load(db)?;
+    Ok(CatalogueListing {
+        version: c.version,
+        frameworks: c
+            .frameworks
+            .into_iter()
+            .map(|f| FrameworkSummary {
+                id: f.id,
+                name: f.name,
+                kind: f.kind,
+                version: f.version,
+                items: f
+                    .items
+                    .into_iter()
+                    .map(|i| CatalogueItemSummary {
+                        reference: i.reference,
+                        title: i.title,
+                        parent: i.parent,
+                    })
+                    .collect(),
+            })
+            .collect(),
+    })
+}
+
+/// A shipped link seen from one item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LinkView {
+    /// "outgoing" when the shown item is the link's source, else "incoming".
+    pub direction: &'static str,
+    pub relationship: Relationship,
+    #[serde(rename = "ref")]
+    pub reference: String,
+    pub note: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CatalogueItemDetail {
+    #[serde(rename = "ref")]
+    pub reference: String,
+    pub framework: String,
+    pub framework_name: String,
+    pub kind: FrameworkKind,
+    pub title: String,
+    pub text: String,
+    pub parent: Option<String>,
+    pub details_published: bool,
+    pub attributes: Attributes,
+    pub provenance: String,
+    pub links: Vec<LinkView>,
+}
+
+/// One catalogue item by `FRAMEWORK:REF`, or by bare `REF` when only one framework has it.
+pub fn catalogue_show(db: Option<&Path>, text: &str) -> Result<CatalogueItemDetail> {
+    let c = load(db)?;
+    let text = text.trim();
+    let wanted = QualifiedRef::parse(text).filter(|q| c.item(q).is_some());
+    let mut hits: Vec<QualifiedRef> = match wanted {
+        Some(q) => vec![q],
+        None => c
+            .frameworks
+            .iter()
+            .flat_map(|f| {
+                f.items
+                    .iter()
+                    .filter(|i| i.reference.eq_ignore_ascii_case(text))
+                    .map(|i| QualifiedRef::new(&f.id, &i.reference))
+            })
+            .collect(),
+    };
+    if hits.len() > 1 {
+        return Err(ApiError::Ambiguous {
+            text: text.into(),
+            candidates: hits.iter().map(ToString::to_string).collect(),
+        });
+    }
+    let Some(q) = hits.pop() else {
+        return Err(ApiError::NotFound {
+            what: "catalogue item",
+            text: text.into(),
+            hint: "; `crosswalk catalogue search TEXT` finds items by their words".into(),
+        });
+    };
+    let Some((fw, item)) = c.item(&q) else {
+        return Err(ApiError::NotFound {
+            what: "catalogue item",
+            text: text.into(),
+            hint: String::new(),
+        });
+    };
+    let links = c
+        .links
+        .iter()
+        .filter_map(|l| {
+            if l.from == q {
+                Some(("outgoing", &l.to, l))
+            } else if l.to == q {
+                Some(("incoming", &l.from, l))
+            } else {
+                None
+            }
+        })
+        .map(|(direction, other, l)| LinkView {
+            direction,
+            relationship: l.relationship,
+            reference: other.to_string(),
+            note: l.note.clone(),
+        })
+        .collect();
+    Ok(CatalogueItemDetail {
+        reference: q.to_string(),
+        framework: fw.id.clone(),
+        framework_name: fw.name.clone(),
+        kind: fw.kind,
+        title: item.title.clone(),
+        text: item.text.clone(),
+        parent: item.parent.clone(),
+        details_published: item.details_published,
+        attributes: item.attributes.clone(),
+        provenance: fw.provenance.clone(),
+        links,
+    })
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SearchHit {
+    #[serde(rename = "ref")]
+    pub reference: String,
+    pub kind: FrameworkKind,
+    pub title: String,
+    /// How many of the searched words the ref and title contain (they count double) and the text.
+    pub score: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SearchResult {
+    pub query: String,
+    pub items: Vec<SearchHit>,
+}
+
+/// Catalogue items containing every word of `text` (case-insensitive) in their ref, title,
+/// text or attributes; best first (words in ref and title weigh more), then catalogue order.
+pub fn catalogue_search(db: Option<&Path>, text: &str, limit: usize) -> Result<SearchResult> {
+    let c = load(db)?;
+    let words: Vec<String> = text
+        .split_whitespace()
+        .map(|w| w.to_lowercase())
+        .filter(|w| !w.is_empty())
+        .collect();
+    if words.is_empty() {
+        return Err(ApiError::Invalid("search for at least one word".into()));
+    }
+    let mut hits = Vec::new();
+    for f in &c.frameworks {
+        for i in &f.items {
+            let head = format!("{} {}", i.reference, i.title).to_lowercase();
+            let attrs: String = i
+                .attributes
+                .iter()
+                .map(|(_, v)| v)
+                .collect::<Vec<_>>()
+                .join(" ");
+            let body = format!("{} {}", i.text, attrs).to_lowercase();
+            let mut score = 0;
+            let all = words.iter().all(|w| {
+                let in_head = head.contains(w.as_str());
+                let in_body = body.contains(w.as_str());
+                score += 2 * u32::from(in_head) + u32::from(in_body);
+                in_head || in_body
+            });
+            if all {
+                hits.push(SearchHit {
+                    reference: format!("{}:{}", f.id, i.reference),
+                    kind: f.kind,
+                    title: i.title.clone(),
+                    score,
+                });
+            }
+        }
+    }
+    // A stable sort keeps catalogue order among equal scores.
+    hits.sort_by_key(|h| std::cmp::Reverse(h.score));
+    hits.truncate(limit);
+    Ok(SearchResult {
+        query: text.to_string(),
+        items: hits,
+    })
+}

@@ -1,0 +1,52 @@
+use std::path::PathBuf;
+
+/// Why a use case failed. Each message names the file, set or ref it is about; nothing was
+/// written when one of these is returned.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("{path}: cannot read the file: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+
+    #[error("{path}: cannot write the file: {source}")]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+
+    #[error(transparent)]
+    Store(#[from] crosswalk_store::StoreError),
+
+    /// Boxed: the importer's error carries the file, sheet, row and column, and is large.
+    #[error(transparent)]
+    Sheet(Box<crosswalk_sheets::SheetError>),
+
+    #[error("'{text}' is ambiguous; it could be any of: {}. Write it as SET:REF or FRAMEWORK:REF", .candidates.join(", "))]
+    Ambiguous {
+        text: String,
+        candidates: Vec<String>,
+    },
+
+    #[error("no {what} '{text}'{hint}")]
+    NotFound {
+        what: &'static str,
+        text: String,
+        hint: String,
+    },
+
+    #[error("no import profile named '{name}'; give --sheet/--header-row to create it")]
+    UnknownProfile { name: String },
+
+    #[error("{0}")]
+    Invalid(String),
+}
+
+pub type Result<T, E = ApiError> = std::result::Result<T, E>;
+
+impl From<crosswalk_sheets::SheetError> for ApiError {
+    fn from(e: crosswalk_sheets::SheetError) -> Self {
+        ApiError::Sheet(Box::new(e))
+    }
+}

@@ -1,0 +1,201 @@
+//! Ranked suggestions per requirement, and accepting the confident ones in bulk.
+
+use crate::engagement::{open_read, open_write};
+use crate::error::{ApiError, Result};
+use crate::map::default_responsibility;
+use crosswalk_domain::{MappingStatus, Origin, Relationship, TargetKind};
+use crosswalk_store::{Actor, MappingFilter, MappingInput, RequirementQuery, View};
+use crosswalk_suggest::{Decision, Engine, Query};
+use serde::Serialize;
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+/// `suggest [--set NAME] [--top K] [--accept-above S]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SuggestRequest {
+    pub set: Option<String>,
+    /// Suggestions of each kind per requirement.
+    pub top: usize,
+    /// Accept every suggestion scoring at least this much (recorded with origin `suggested`).
+    pub accept_above: Option<f64>,
+}
+
+/// One suggestion in the shape of `crosswalk suggest --json`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SuggestionItem {
+    pub kind: TargetKind,
+    /// Qualified, ready for `crosswalk map`: `service:KMS`.
+    #[serde(rename = "ref")]
+    pub reference: String,
+    pub title: String,
+    pub score: f64,
+    pub reason: String,
+    /// True when this call accepted it (`--accept-above`).
+    pub accepted: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RequirementSuggestions {
+    #[serde(rename = "ref")]
+    pub reference: String,
+    pub set: String,
+    pub suggestions: Vec<SuggestionItem>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SuggestReport {
+    pub requirements: Vec<RequirementSuggestions>,
+    /// How many suggestions were accepted by this call.
+    pub accepted: usize,
+}
+
+/// Relationship recorded for an accepted suggestion: a ranked text match shows the two overlap,
+/// not that the target does everything the requirement asks, so it never claims full coverage
+/// on its own; the consultant upgrades it with `map --relationship`.
+pub const SUGGESTED_RELATIONSHIP: Relationship = Relationship::IntersectsWith;
+
+struct Ranked {
+    report: SuggestReport,
+    /// (requirement item id, target qualified ref, score, reason) for each accepted candidate.
+    to_accept: Vec<(i64, String, String)>,
+}
+
+fn rank(view: &View, request: &SuggestRequest) -> Result<Ranked> {
+    if let Some(s) = request.accept_above {
+        if !(0.0..=1.0).contains(&s) {
+            return Err(ApiError::Invalid(format!(
+                "--accept-above {s}: scores run from 0 to 1"
+            )));
+        }
+    }
+    let catalogue = view.catalogue()?;
+    let engine = Engine::new(&catalogue);
+    let requirements = view
+        .requirements(&RequirementQuery {
+            set: request.set.clone(),
+            ..Default::default()
+        })?
+        .rows;
+    let mappings = view.mappings(&MappingFilter::default())?;
+    let queries: HashMap<i64, Query> = requirements
+        .iter()
+        .map(|r| {
+            let q = Query {
+                reference: r.reference.clone(),
+                title: r.title.clone(),
+                text: r.text.clone(),
+                section: r.section.clone(),
+            };
+            (r.id, q)
+        })
+        .collect();
+    let decisions: Vec<Decision> = mappings
+        .iter()
+        .filter(|m| m.status != MappingStatus::Proposed)
+        .map(|m| {
+            let requirement = queries.get(&m.source.id).cloned().unwrap_or_else(|| Query {
+                reference: m.source.reference.clone(),
+                title: m.source.title.clone(),
+                text: m.source.text.clone(),
+                section: None,
+            });
+            Decision {
+                requirement,
+                target: m.target.qualified(),
+                accepted: m.status == MappingStatus::Accepted,
+            }
+        })
+        .collect();
+    // A decided pair (accepted or rejected) is never accepted again behind the consultant's back.
+    let decided: HashSet<(i64, String)> = mappings
+        .iter()
+        .map(|m| (m.source.id, m.target.qualified().to_string()))
+        .collect();
+    let history = engine.history(&decisions);
+
+    let mut report = SuggestReport {
+        requirements: Vec::new(),
+        accepted: 0,
+    };
+    let mut to_accept = Vec::new();
+    for r in requirements.iter().filter(|r| !r.withdrawn) {
+        let query = &queries[&r.id];
+        let mut items = Vec::new();
+        for s in engine.suggest_with(query, request.top, &history) {
+            let reference = s.target.to_string();
+            let accept = request.accept_above.is_some_and(|min| s.score >= min)
+                && !decided.contains(&(r.id, reference.clone()));
+            if accept {
+                to_accept.push((r.id, reference.clone(), s.reason.clone()));
+            }
+            items.push(SuggestionItem {
+                kind: s.kind,
+                reference,
+                title: s.title,
+                score: s.score,
+                reason: s.reason,
+                accepted: accept,
+            });
+        }
+        report.requirements.push(RequirementSuggestions {
+            reference: r.reference.clone(),
+            set: r.set.clone(),
+            suggestions: items,
+        });
+    }
+    report.accepted = to_accept.len();
+    Ok(Ranked { report, to_accept })
+}
+
+/// Records accepted suggestions in one transaction, one audit event each, origin `suggested`.
+pub(crate) fn accept(
+    e: &mut crosswalk_store::Engagement,
+    actor: &Actor,
+    picks: &[(i64, String, String)],
+) -> Result<usize> {
+    let mut inputs = Vec::with_capacity(picks.len());
+    for (source, target, reason) in picks {
+        let Some((framework, reference)) = target.split_once(':') else {
+            continue;
+        };
+        let found = e.find_items(Some(framework), reference)?;
+        let Some(item) = found.into_iter().next() else {
+            return Err(ApiError::NotFound {
+                what: "catalogue item",
+                text: target.clone(),
+                hint: String::new(),
+            });
+        };
+        inputs.push(MappingInput {
+            source: *source,
+            target: item.id,
+            relationship: SUGGESTED_RELATIONSHIP,
+            responsibility: default_responsibility(item.kind),
+            status: MappingStatus::Accepted,
+            rationale: reason.clone(),
+            origin: Origin::Suggested,
+        });
+    }
+    Ok(e.put_mappings(actor, &inputs)?.len())
+}
+
+/// Ranks suggestions for every current requirement (of one set, or all). With `accept_above`,
+/// accepts those at or above that score in one transaction; without it, only reads.
+pub fn suggest(db: &Path, actor: &Actor, request: &SuggestRequest) -> Result<SuggestReport> {
+    if request.accept_above.is_none() {
+        let view = open_read(db)?;
+        return Ok(rank(&view, request)?.report);
+    }
+    if !db.exists() {
+        // Accepting writes, but there is nothing to suggest for in a file that does not exist.
+        return Err(crosswalk_store::StoreError::Missing {
+            path: db.to_path_buf(),
+        }
+        .into());
+    }
+    let mut e = open_write(db, actor)?;
+    let ranked = rank(&e, request)?;
+    accept(&mut e, actor, &ranked.to_accept)?;
+    e.close()?;
+    Ok(ranked.report)
+}

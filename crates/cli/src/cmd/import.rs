@@ -1,0 +1,91 @@
+use crate::output;
+use crate::Context;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The sheet to import: xlsx, xlsm, xlsb, xls, ods, csv, tsv or txt.
+    sheet: PathBuf,
+    /// The requirement set (default: the file name without extension). An existing set is
+    /// re-imported: an upsert with a diff that keeps mappings.
+    #[arg(long)]
+    set: Option<String>,
+    /// The sheet(s) to read; may repeat.
+    #[arg(long = "sheet", value_name = "NAME")]
+    sheets: Vec<String>,
+    /// Read every sheet of the same shape as one set.
+    #[arg(long)]
+    all_sheets: bool,
+    /// The header row, 1-based as in Excel.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    header_row: Option<u32>,
+    /// A saved import profile: reuse its choices, or save the choices given here under it.
+    #[arg(long, value_name = "NAME")]
+    profile: Option<String>,
+    /// Show what would be imported; write nothing.
+    #[arg(long)]
+    dry_run: bool,
+}
+
+pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
+    let db = ctx.db()?;
+    let request = crosswalk_api::ImportRequest {
+        file: args.sheet,
+        set: args.set,
+        sheets: args.sheets,
+        all_sheets: args.all_sheets,
+        header_row: args.header_row,
+        profile: args.profile,
+        dry_run: args.dry_run,
+    };
+    let report = crosswalk_api::import(db, &ctx.actor, &request)?;
+    for w in &report.warnings {
+        eprintln!("warning: {w}");
+    }
+    if ctx.json {
+        output::json(&report)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    for sheet in &report.sheets {
+        eprintln!(
+            "sheet '{}': header row {}, {} requirements",
+            sheet.name, sheet.header_row, sheet.rows
+        );
+        for c in &sheet.columns {
+            eprintln!(
+                "  column {:>2} {:<40} {:?}",
+                c.index + 1,
+                output::clip(&c.header, 40),
+                c.role
+            );
+        }
+    }
+    for note in &report.notes {
+        eprintln!("note: {note}");
+    }
+    if !report.alternative_sheets.is_empty() {
+        eprintln!(
+            "other sheets of the same shape (pick one with --sheet): {}",
+            report.alternative_sheets.join(", ")
+        );
+    }
+    let verb = if report.dry_run {
+        "Would import"
+    } else {
+        "Imported"
+    };
+    eprintln!(
+        "{verb} {} requirements from {} into set '{}' ({}): {} added, {} changed, {} removed, {} unchanged{}",
+        report.requirements,
+        report.file,
+        report.set,
+        db.display(),
+        report.added,
+        report.changed,
+        report.removed,
+        report.unchanged,
+        if report.withdrawn > 0 { format!("; {} marked withdrawn by the source", report.withdrawn) } else { String::new() },
+    );
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,9 @@
+//! One module per subcommand: its arguments and `run`.
+
+pub mod catalogue;
+pub mod demo;
+pub mod export;
+pub mod import;
+pub mod list;
+pub mod map;
+pub mod suggest;
