@@ -1,0 +1,264 @@
+// The only module that talks to the shell. Every call is one Tauri command; long work runs as a
+// job with a progress channel and can be cancelled by its id (an `invoke` itself cannot be aborted).
+import { Channel, invoke } from '@tauri-apps/api/core';
+import type { CoverageState } from './coverage';
+import type { ColumnRole } from './importWizard';
+
+export interface AppInfo {
+  version: string;
+  catalogue_version: string;
+  /** True only when the app was started with CROSSWALK_TEST_HOOKS=1 (the e2e tests). */
+  test_hooks: boolean;
+}
+
+export interface SetSummary {
+  name: string;
+  requirements: number;
+  [key: string]: unknown;
+}
+
+export interface EngagementSummary {
+  db: string;
+  customer: string;
+  created_at: string;
+  created_by: string;
+  catalogue_version: string;
+  sets: SetSummary[];
+  workloads: string[];
+  audit_entries: number;
+}
+
+export interface PresetInfo {
+  id: string;
+  name: string;
+  description: string;
+  controls: number;
+}
+
+export interface ColumnInfo {
+  index: number;
+  header: string;
+  role: ColumnRole;
+}
+
+export interface SheetReport {
+  name: string;
+  header_row: number;
+  columns: ColumnInfo[];
+  rows: number;
+}
+
+export interface ImportWarning {
+  sheet: string | null;
+  row: number | null;
+  column: string | null;
+  message: string;
+}
+
+export interface ImportReport {
+  set: string;
+  file: string;
+  sheets: SheetReport[];
+  added: number;
+  changed: number;
+  removed: number;
+  unchanged: number;
+  warnings: ImportWarning[];
+  requirements: number;
+  withdrawn: number;
+  notes: string[];
+  alternative_sheets: string[];
+  dry_run: boolean;
+  diff: { added: string[]; changed: string[]; removed: string[] };
+}
+
+export interface ImportPreview {
+  report: ImportReport;
+  /** Every sheet of the workbook (one entry for CSV). */
+  sheet_names: string[];
+  /** The first rows of the chosen sheet as text cells, for choosing the header row. */
+  sample: { sheet: string; first_row: number; rows: string[][] };
+}
+
+export interface ImportChoices {
+  set: string | null;
+  sheets: string[];
+  header_row: number | null;
+  roles: [string, ColumnRole][];
+  profile: string | null;
+}
+
+export interface RequirementItem {
+  ref: string;
+  set: string;
+  title: string;
+  text: string;
+  section: string | null;
+  parent: string | null;
+  sheet: string | null;
+  row: number | null;
+  attributes: Record<string, string>;
+  withdrawn: boolean;
+  coverage: CoverageState;
+  coverage_overridden: boolean;
+}
+
+export type SortColumn = 'source' | 'ref' | 'title' | 'text' | 'section' | 'coverage' | 'sheet' | 'row';
+
+export interface RequirementQuery {
+  set: string | null;
+  section: string | null;
+  coverage: CoverageState | null;
+  search: string | null;
+  sort: SortColumn;
+  descending: boolean;
+  offset: number;
+  limit: number;
+}
+
+export interface RequirementList {
+  total: number;
+  offset: number;
+  requirements: RequirementItem[];
+}
+
+export interface SuggestionItem {
+  kind: string;
+  ref: string;
+  title: string;
+  score: number;
+  reason: string;
+  /** 'accepted' | 'rejected' | null when not decided yet. */
+  decision: 'accepted' | 'rejected' | null;
+}
+
+export interface MappingItem {
+  target: string;
+  kind: string;
+  title: string;
+  relationship: string;
+  responsibility: string | null;
+  status: 'proposed' | 'accepted' | 'rejected';
+  origin: string;
+  rationale: string;
+}
+
+export interface RequirementDetail {
+  requirement: RequirementItem;
+  mappings: MappingItem[];
+  suggestions: SuggestionItem[];
+  owner: string;
+  notes: string;
+}
+
+export interface CatalogueHit {
+  ref: string;
+  kind: string;
+  title: string;
+}
+
+export interface ProfileControl {
+  ref: string;
+  title: string;
+  text: string;
+  enabled: boolean;
+  /** Requirements with an accepted mapping that reaches this control. */
+  requirements: number;
+}
+
+export interface CoverageGroupDto {
+  key: string;
+  label: string;
+  counts: Partial<Record<CoverageState, number>>;
+}
+
+export interface CoverageSummary {
+  by_capability: CoverageGroupDto[];
+  by_domain: CoverageGroupDto[];
+}
+
+export interface ExportReport {
+  path: string;
+  format: string;
+  rows: number;
+  sha256: string;
+}
+
+export interface AuditEntry {
+  seq: number;
+  at: string;
+  actor: string;
+  action: string;
+  subject: string;
+  before: unknown;
+  after: unknown;
+}
+
+export interface Progress {
+  done: number;
+  total: number;
+  stage: string;
+}
+
+export type DialogPurpose = 'new-engagement' | 'open-engagement' | 'import-sheet' | 'export' | 'import-matrix';
+
+let jobCounter = 0;
+/** A job id unique within this window's life. */
+export function newJobId(): string {
+  jobCounter += 1;
+  return `job-${Date.now().toString(36)}-${jobCounter}`;
+}
+
+/** Runs a long command as a job: progress arrives on a channel, `cancel` stops it at its next check. */
+export function runJob<T>(
+  command: string,
+  args: Record<string, unknown>,
+  onProgress: (p: Progress) => void,
+): { job: string; done: Promise<T>; cancel: () => Promise<void> } {
+  const job = newJobId();
+  const channel = new Channel<Progress>();
+  channel.onmessage = onProgress;
+  const done = invoke<T>(command, { ...args, job, onProgress: channel });
+  return { job, done, cancel: () => invoke('cancel_job', { job }) };
+}
+
+export const api = {
+  appInfo: () => invoke<AppInfo>('app_info'),
+  presets: () => invoke<PresetInfo[]>('profile_presets'),
+  pickPath: (purpose: DialogPurpose, suggestedName?: string) =>
+    invoke<string | null>('pick_path', { purpose, suggestedName: suggestedName ?? null }),
+  createEngagement: (path: string, customer: string, workloads: string[], preset: string | null) =>
+    invoke<EngagementSummary>('create_engagement', { path, customer, workloads, preset }),
+  openEngagement: (path: string) => invoke<EngagementSummary>('open_engagement', { path }),
+  closeEngagement: () => invoke<void>('close_engagement'),
+  summary: () => invoke<EngagementSummary>('engagement_summary'),
+  previewImport: (path: string, choices: ImportChoices) =>
+    invoke<ImportPreview>('preview_import', { path, choices }),
+  importSheet: (path: string, choices: ImportChoices, onProgress: (p: Progress) => void) =>
+    runJob<ImportReport>('import_sheet', { path, choices }, onProgress),
+  requirements: (query: RequirementQuery) => invoke<RequirementList>('query_requirements', { query }),
+  sections: (set: string | null) => invoke<string[]>('requirement_sections', { set }),
+  detail: (set: string, ref: string, top: number) => invoke<RequirementDetail>('requirement_detail', { set, ref, top }),
+  decide: (set: string, ref: string, target: string, accept: boolean) =>
+    invoke<void>('decide_mapping', { set, ref, target, accept }),
+  searchCatalogue: (text: string, limit: number) => invoke<CatalogueHit[]>('search_catalogue', { text, limit }),
+  updateAssessment: (
+    set: string,
+    ref: string,
+    owner: string,
+    notes: string,
+    coverage: CoverageState | null,
+    reason: string,
+  ) => invoke<RequirementItem>('update_assessment', { set, ref, owner, notes, coverage, reason }),
+  suggestAll: (set: string | null, acceptAbove: number, onProgress: (p: Progress) => void) =>
+    runJob<{ accepted: number; requirements: number }>('suggest_all', { set, acceptAbove }, onProgress),
+  profile: () => invoke<ProfileControl[]>('landing_zone_profile'),
+  setControl: (ref: string, enabled: boolean) => invoke<void>('set_control_enabled', { ref, enabled }),
+  applyPreset: (preset: string) => invoke<number>('apply_preset', { preset }),
+  coverage: () => invoke<CoverageSummary>('coverage_summary'),
+  exportMatrix: (path: string, format: 'xlsx' | 'csv' | 'json', onProgress: (p: Progress) => void) =>
+    runJob<ExportReport>('export_matrix', { path, format }, onProgress),
+  importMatrix: (path: string, onProgress: (p: Progress) => void) =>
+    runJob<{ applied: number; conflicts: string[] }>('import_matrix', { path }, onProgress),
+  auditLog: (offset: number, limit: number) => invoke<{ total: number; entries: AuditEntry[] }>('audit_log', { offset, limit }),
+};
