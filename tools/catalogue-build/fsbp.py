@@ -7,9 +7,9 @@ from ct import category_caf
 from services import service_refs
 
 SCHEDULE_TEXT = {
-    "Change triggered": "re-evaluated whenever a matching resource changes",
-    "Periodic": "re-evaluated on a fixed schedule",
-    "Periodic and change triggered": "re-evaluated both on a schedule and when a matching resource changes",
+    "Change triggered": "whenever a matching resource changes",
+    "Periodic": "on a fixed schedule",
+    "Periodic and change triggered": "on a schedule and whenever a matching resource changes",
 }
 
 ENHANCEMENT = re.compile(r"^([A-Z]{2}-\d+)\((\d+)\)$")
@@ -51,9 +51,9 @@ def build(caf_names):
             f"Security Hub check on {c['service']} ({', '.join(c['resource_types'])}), rated {c['severity'].lower()} severity.",
         ]
         if rules:
-            sentences.append(f"Evaluated through the AWS Config rule {', '.join(rules)}, {SCHEDULE_TEXT[c['schedule']]}.")
+            sentences.append(f"The AWS Config rule {', '.join(rules)} evaluates it {SCHEDULE_TEXT[c['schedule']]}.")
         else:
-            sentences.append(f"Security Hub evaluates it itself, {SCHEDULE_TEXT[c['schedule']]}.")
+            sentences.append(f"Security Hub evaluates it itself {SCHEDULE_TEXT[c['schedule']]}.")
         if c.get("category"):
             sentences.append(f"Security Hub files it under {c['category']}.")
         nist = c["nist_800_53_r5"]

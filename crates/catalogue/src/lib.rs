@@ -156,3 +156,58 @@ pub fn links_of<'a>(
         .iter()
         .filter(move |l| &l.from == item || &l.to == item)
 }
+
+/// What differs between two catalogues, item by item: the input a store needs to upgrade an
+/// engagement (new items to add, changed ones to refresh, removed ones to mark withdrawn).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CatalogueChanges {
+    pub added: Vec<QualifiedRef>,
+    /// Items whose title, text, parent, details flag or attributes differ.
+    pub changed: Vec<QualifiedRef>,
+    pub removed: Vec<QualifiedRef>,
+    pub links_added: usize,
+    pub links_removed: usize,
+}
+
+/// Compares an older catalogue with a newer one. Lists follow catalogue order (the newer one for
+/// added and changed items, the older one for removed items).
+pub fn changes(old: &Catalogue, new: &Catalogue) -> CatalogueChanges {
+    use crosswalk_domain::CatalogueItem;
+    use std::collections::{HashMap, HashSet};
+    fn index(c: &Catalogue) -> HashMap<QualifiedRef, &CatalogueItem> {
+        c.frameworks
+            .iter()
+            .flat_map(|fw| {
+                fw.items
+                    .iter()
+                    .map(|i| (QualifiedRef::new(&fw.id, &i.reference), i))
+            })
+            .collect()
+    }
+    let (before, after) = (index(old), index(new));
+    let mut out = CatalogueChanges::default();
+    for fw in &new.frameworks {
+        for item in &fw.items {
+            let r = QualifiedRef::new(&fw.id, &item.reference);
+            match before.get(&r) {
+                None => out.added.push(r),
+                Some(previous) if *previous != item => out.changed.push(r),
+                Some(_) => {}
+            }
+        }
+    }
+    for fw in &old.frameworks {
+        for item in &fw.items {
+            let r = QualifiedRef::new(&fw.id, &item.reference);
+            if !after.contains_key(&r) {
+                out.removed.push(r);
+            }
+        }
+    }
+    let key = |l: &CatalogueLink| (l.from.clone(), l.to.clone(), l.relationship);
+    let old_links: HashSet<_> = old.links.iter().map(key).collect();
+    let new_links: HashSet<_> = new.links.iter().map(key).collect();
+    out.links_added = new_links.difference(&old_links).count();
+    out.links_removed = old_links.difference(&new_links).count();
+    out
+}

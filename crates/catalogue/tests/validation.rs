@@ -231,3 +231,48 @@ fn profiles_enable_only_existing_landing_zone_controls() {
         assert!(e.contains(expected), "{bad}: {e}");
     }
 }
+
+#[test]
+fn changes_between_two_versions_list_added_changed_and_removed_items() {
+    let old_dir = valid_with("std.toml", STD);
+    let newer_std = STD
+        .replace(
+            "title = \"Control A-1\"",
+            "title = \"Control A-1, reworded\"",
+        )
+        .replace(
+            "[[link]]",
+            "[[item]]\nref = \"A-2\"\ntitle = \"New control\"\nparent = \"A\"\n\n[[link]]",
+        );
+    let newer_svc = SVC.replace(
+        "ref = \"S3\"\ntitle = \"Object storage\"",
+        "ref = \"EC2\"\ntitle = \"Compute\"",
+    );
+    let new_dir = folder(&[
+        ("catalogue.toml", &MANIFEST.replace("2.1.0", "3.0.0")),
+        ("svc.toml", &newer_svc),
+        ("std.toml", &newer_std),
+    ]);
+    let old = load_dir(old_dir.path()).expect("old version");
+    let new = load_dir(new_dir.path()).expect("new version");
+    let diff = crosswalk_catalogue::changes(&old, &new);
+    let names =
+        |v: &[crosswalk_domain::QualifiedRef]| v.iter().map(|r| r.to_string()).collect::<Vec<_>>();
+    assert_eq!(names(&diff.added), ["svc:EC2", "std:A-2"]);
+    assert_eq!(
+        names(&diff.changed),
+        ["std:A-1"],
+        "only the reworded title changed"
+    );
+    assert_eq!(
+        names(&diff.removed),
+        ["svc:S3"],
+        "S3 disappeared upstream and must be marked withdrawn"
+    );
+    assert_eq!((diff.links_added, diff.links_removed), (0, 0));
+    assert_eq!(
+        crosswalk_catalogue::changes(&new, &new),
+        Default::default(),
+        "a catalogue equals itself"
+    );
+}
