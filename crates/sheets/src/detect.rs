@@ -553,19 +553,40 @@ pub(crate) fn roles(
     };
 
     if !taken(&columns, ColumnRole::Id) {
-        let unique = |i: usize| {
+        // A unique column wins over a better-named one; a column whose header ends with an id
+        // word may repeat values (the duplicates are then reported), one that only mentions
+        // such a word must be unique.
+        let mut best: Option<(bool, u8, usize)> = None;
+        for (i, name) in normed.iter().enumerate() {
             let s = &st[i];
-            s.filled > 0
-                && s.filled * 2 >= data_rows
-                && s.distinct as f64 >= 0.95 * s.filled as f64
-                && s.avg_len <= 40.0
-        };
-        if let Some((i, s)) = pick(Role::Id, &columns, &fixed, &unique) {
+            let score = header_score(name, Role::Id);
+            if !free(&fixed, &columns, i)
+                || score == 0
+                || s.filled == 0
+                || s.filled * 2 < data_rows
+                || s.avg_len > 40.0
+            {
+                continue;
+            }
+            let unique = s.distinct as f64 >= 0.95 * s.filled as f64;
+            let codes = s.id_like * 10 >= s.filled * 9;
+            if !(unique || (score >= 2 && codes)) {
+                continue;
+            }
+            if best.is_none_or(|(u, b, _)| (unique, score) > (u, b)) {
+                best = Some((unique, score, i));
+            }
+        }
+        if let Some((unique, s, i)) = best {
             columns[i].role = ColumnRole::Id;
-            columns[i].reason = format!(
-                "the header {} an id, and its values are unique",
-                strength(s)
-            );
+            columns[i].reason = if unique {
+                format!(
+                    "the header {} an id, and its values are unique",
+                    strength(s)
+                )
+            } else {
+                format!("the header {} an id (some values repeat)", strength(s))
+            };
         } else if let Some(i) = (0..columns.len()).find(|i| {
             let s = &st[*i];
             free(&fixed, &columns, *i)

@@ -234,11 +234,15 @@ fn import(
             }
         }
         if sheet.delimited {
+            let header_fields = sheet
+                .row(layout.header_bottom)
+                .map(|r| r.fields)
+                .unwrap_or(0);
             let short = csv::check_record_lengths(
                 file,
                 sheet,
                 layout.header_bottom,
-                layout.columns.len() as u32,
+                header_fields,
                 &layout.headers(),
             )?;
             for (row, message) in short {
