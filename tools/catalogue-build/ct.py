@@ -159,7 +159,8 @@ def build(caf_names, fsbp_controls=None):
         return fw.add(item)
 
     for c in ref["legacy_controls"]:
-        parts = [BEHAVIOUR_TEXT[c["behavior"]], GUIDANCE_TEXT[c["guidance"]], default_text(c.get("default"))]
+        parts = [BEHAVIOUR_TEXT[c["behavior"]], _subject(c["service"]), GUIDANCE_TEXT[c["guidance"]],
+                 default_text(c.get("default"))]
         if c["id"] == "AWS-GR_REGION_DENY":
             parts.append("It limits the Regions in which accounts can use AWS, apart from global services and exempted actions.")
         if c.get("previous_name"):
@@ -270,6 +271,18 @@ def build(caf_names, fsbp_controls=None):
 
     assert len(fw.items) == counts["total_distinct_ids"], len(fw.items)
     return fw
+
+
+def _subject(service):
+    if service.startswith("Multiple"):
+        return "It is not tied to one service."
+    if "(log archive)" in service:
+        return f"It guards the {service.split(' (')[0]} buckets of the log archive."
+    if "(root user)" in service:
+        return "It concerns the root user of each account."
+    if "(security groups)" in service:
+        return f"It looks at the security groups of {service.split(' (')[0]}."
+    return f"It concerns {service}."
 
 
 def _note(note):

@@ -7,10 +7,12 @@
 mod error;
 mod load;
 mod profiles;
+mod search;
 
 pub use error::CatalogueError;
 pub use load::{is_version, version_numbers, MANIFEST};
 pub use profiles::{parse_profiles, LandingZoneProfile, PROFILES_FILE};
+pub use search::{search, SearchHit};
 
 use crosswalk_domain::{Catalogue, CatalogueLink, QualifiedRef};
 use std::path::Path;

@@ -529,3 +529,51 @@ fn shared_dir() -> PathBuf {
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"))
 }
+
+#[test]
+fn searching_mfa_finds_the_mfa_controls_and_kms_finds_the_service_first() {
+    let c = shipped();
+    let hits: Vec<String> = crosswalk_catalogue::search(c, "MFA")
+        .iter()
+        .map(|h| format!("{}:{}", h.framework.id, h.item.reference))
+        .collect();
+    for expected in [
+        "ct:AWS-GR_ROOT_ACCOUNT_MFA_ENABLED",
+        "ct:AWS-GR_MFA_ENABLED_FOR_IAM_CONSOLE_ACCESS",
+        "fsbp:IAM.6",
+        "fsbp:IAM.5",
+        "config:CIS-1.2",
+    ] {
+        assert!(
+            hits.contains(&expected.to_string()),
+            "{expected} mentions MFA: {hits:?}"
+        );
+    }
+    let kms = crosswalk_catalogue::search(c, "KMS");
+    assert_eq!(
+        (kms[0].framework.id.as_str(), kms[0].item.reference.as_str()),
+        ("service", "KMS"),
+        "an exact ref wins"
+    );
+    assert!(
+        kms.iter().any(|h| h.item.reference == "KMS.1"),
+        "FSBP's KMS checks match too"
+    );
+    let both = crosswalk_catalogue::search(c, "root mfa");
+    assert!(
+        both.iter().all(|h| {
+            let all =
+                format!("{} {} {}", h.item.reference, h.item.title, h.item.text).to_lowercase();
+            let attrs: String = h
+                .item
+                .attributes
+                .iter()
+                .map(|(_, v)| v.to_lowercase())
+                .collect();
+            (all.contains("root") || attrs.contains("root"))
+                && (all.contains("mfa") || attrs.contains("mfa"))
+        }),
+        "every word must match"
+    );
+    assert!(crosswalk_catalogue::search(c, "  ").is_empty());
+}
