@@ -67,7 +67,7 @@ pub fn search<'a>(catalogue: &'a Catalogue, query: &str) -> Vec<SearchHit<'a>> {
         }
     }
     // A stable sort keeps catalogue order among equal scores.
-    hits.sort_by(|a, b| b.score.cmp(&a.score));
+    hits.sort_by_key(|h| std::cmp::Reverse(h.score));
     hits
 }
 
