@@ -17,7 +17,10 @@ pub(crate) struct Built {
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Kind {
     Data,
+    /// One short cell that is not an id: a heading, or an end marker after the last row.
     Heading,
+    /// One long cell that is not an id: a requirement without id, or a notice at the end.
+    Notice,
     RepeatedHeader,
 }
 
@@ -48,9 +51,23 @@ pub(crate) fn build(sheet: &RawSheet, layout: &Layout, sheet_as_section: bool) -
         .collect();
     let headers = layout.headers();
 
+    // When the ids hold digits, a lone word without one ("Logging") is a heading, not an id.
+    let digit_ids = id_col.is_some_and(|c| {
+        let values: Vec<&str> = rows
+            .iter()
+            .filter(|r| r.filled() > 1)
+            .map(|r| r.get(c.index))
+            .filter(|v| !v.is_empty())
+            .collect();
+        let with_digit = values
+            .iter()
+            .filter(|v| v.chars().any(|ch| ch.is_ascii_digit()))
+            .count();
+        with_digit * 10 >= values.len() * 9
+    });
     let kinds: Vec<Kind> = rows
         .iter()
-        .map(|r| classify(r, &headers, !levels.is_empty()))
+        .map(|r| classify(r, &headers, !levels.is_empty(), digit_ids))
         .collect();
     let last_data = kinds.iter().rposition(|k| *k == Kind::Data);
 
@@ -69,7 +86,7 @@ pub(crate) fn build(sheet: &RawSheet, layout: &Layout, sheet_as_section: bool) -
                 ));
                 continue;
             }
-            Kind::Heading if last_data.is_none_or(|l| pos > l) => {
+            Kind::Heading | Kind::Notice if last_data.is_none_or(|l| pos > l) => {
                 notes.push(format!(
                     "row {excel_row} ('{}') was skipped: a single cell after the last requirement (an end marker or a notice)",
                     excerpt(first_value(row))
@@ -85,7 +102,7 @@ pub(crate) fn build(sheet: &RawSheet, layout: &Layout, sheet_as_section: bool) -
                 heading = Some(v);
                 continue;
             }
-            Kind::Data => {}
+            Kind::Data | Kind::Notice => {}
         }
 
         let mut title = title_col
@@ -250,7 +267,7 @@ pub(crate) fn build(sheet: &RawSheet, layout: &Layout, sheet_as_section: bool) -
     }
 }
 
-fn classify(row: &RawRow, headers: &[String], hierarchy: bool) -> Kind {
+fn classify(row: &RawRow, headers: &[String], hierarchy: bool, digit_ids: bool) -> Kind {
     let filled: Vec<(usize, &str)> = row
         .cells
         .iter()
@@ -266,9 +283,12 @@ fn classify(row: &RawRow, headers: &[String], hierarchy: bool) -> Kind {
         return Kind::RepeatedHeader;
     }
     if let [(_, v)] = filled.as_slice() {
-        let is_id = ids::looks_like_id(v) || (hierarchy && ids::embedded(v).is_some());
+        let digits_ok = !digit_ids || v.chars().any(|c| c.is_ascii_digit());
+        let is_id =
+            (ids::looks_like_id(v) && digits_ok) || (hierarchy && ids::embedded(v).is_some());
         if !is_id {
-            return Kind::Heading;
+            let short = v.chars().count() <= 80 && !v.contains('\n');
+            return if short { Kind::Heading } else { Kind::Notice };
         }
     }
     Kind::Data

@@ -97,7 +97,15 @@ pub(crate) fn find_header(
             continue;
         }
         let below_width = below.iter().map(|r| r.cells.len()).max().unwrap_or(0);
-        let coverage = filled as f64 / below_width.max(row.cells.len()).max(1) as f64;
+        // A label merged over several columns (a group title) covers each of them.
+        let spanned: u32 = sheet
+            .merges
+            .iter()
+            .filter(|m| m.top == row.index && !row.get(m.left).is_empty())
+            .map(|m| m.right.saturating_sub(m.left))
+            .sum();
+        let covered = filled + spanned as usize;
+        let coverage = covered as f64 / below_width.max(row.cells.len()).max(covered).max(1) as f64;
         let known = values.iter().filter(|v| known_header(v)).count().min(3) as f64;
         let score = label_frac * (distinct.len() as f64 / filled as f64) * coverage + 0.1 * known;
         if best.is_none_or(|(b, _)| score > b + 1e-9) {

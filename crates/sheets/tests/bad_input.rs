@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::rawzip::{self, Part};
+use common::rawzip;
 use common::{read, xlsx};
 use crosswalk_sheets::{read_requirements, ImportOptions, SheetError};
 
