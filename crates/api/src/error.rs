@@ -23,6 +23,9 @@ pub enum ApiError {
     #[error(transparent)]
     Sheet(Box<crosswalk_sheets::SheetError>),
 
+    #[error(transparent)]
+    Matrix(#[from] crosswalk_matrix::MatrixError),
+
     #[error("'{text}' is ambiguous; it could be any of: {}. Write it as SET:REF or FRAMEWORK:REF", .candidates.join(", "))]
     Ambiguous {
         text: String,

@@ -5,8 +5,10 @@
 //! reads a spreadsheet itself. Every change is one store transaction with its audit event.
 
 mod catalogue;
+mod demo;
 mod engagement;
 mod error;
+mod export;
 mod import;
 mod map;
 mod refs;
@@ -17,8 +19,10 @@ pub use catalogue::{
     catalogue_list, catalogue_search, catalogue_show, CatalogueItemDetail, CatalogueItemSummary,
     CatalogueListing, FrameworkSummary, LinkView, SearchHit, SearchResult,
 };
+pub use demo::{demo, DemoReport, DEMO_DB_NAME, DEMO_MATRIX_NAME, DEMO_SAMPLE_NAME};
 pub use engagement::{audit_log, engagement_summary, shipped_catalogue, EngagementSummary};
 pub use error::{ApiError, Result};
+pub use export::{export, matrix_model, ExportFormat, ExportReport, ExportRequest};
 pub use import::{import, ImportRefs, ImportReport, ImportRequest};
 pub use map::{map, MapReport, MapRequest, MappedTarget};
 pub use requirements::{list_requirements, RequirementItem, RequirementList};

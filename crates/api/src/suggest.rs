@@ -4,7 +4,9 @@ use crate::engagement::{open_read, open_write};
 use crate::error::{ApiError, Result};
 use crate::map::default_responsibility;
 use crosswalk_domain::{MappingStatus, Origin, Relationship, TargetKind};
-use crosswalk_store::{Actor, MappingFilter, MappingInput, RequirementQuery, View};
+use crosswalk_store::{
+    Actor, MappingFilter, MappingInput, MappingRow, RequirementQuery, RequirementRow, View,
+};
 use crosswalk_suggest::{Decision, Engine, Query};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
@@ -54,6 +56,58 @@ pub struct SuggestReport {
 /// on its own; the consultant upgrades it with `map --relationship`.
 pub const SUGGESTED_RELATIONSHIP: Relationship = Relationship::IntersectsWith;
 
+/// What the engine needs from an engagement: the requirements as queries and the decisions
+/// made so far (accepted and rejected mappings), so it learns from them.
+pub(crate) struct EngineInputs {
+    pub rows: Vec<RequirementRow>,
+    pub queries: HashMap<i64, Query>,
+    pub decisions: Vec<Decision>,
+}
+
+pub(crate) fn engine_inputs(
+    view: &View,
+    set: Option<String>,
+    mappings: &[MappingRow],
+) -> Result<EngineInputs> {
+    let rows = view
+        .requirements(&RequirementQuery {
+            set,
+            ..Default::default()
+        })?
+        .rows;
+    let queries: HashMap<i64, Query> = rows
+        .iter()
+        .map(|r| {
+            let q = Query {
+                reference: r.reference.clone(),
+                title: r.title.clone(),
+                text: r.text.clone(),
+                section: r.section.clone(),
+            };
+            (r.id, q)
+        })
+        .collect();
+    let decisions = mappings
+        .iter()
+        .filter(|m| m.status != MappingStatus::Proposed)
+        .map(|m| Decision {
+            requirement: queries.get(&m.source.id).cloned().unwrap_or_else(|| Query {
+                reference: m.source.reference.clone(),
+                title: m.source.title.clone(),
+                text: m.source.text.clone(),
+                section: None,
+            }),
+            target: m.target.qualified(),
+            accepted: m.status == MappingStatus::Accepted,
+        })
+        .collect();
+    Ok(EngineInputs {
+        rows,
+        queries,
+        decisions,
+    })
+}
+
 struct Ranked {
     report: SuggestReport,
     /// (requirement item id, target qualified ref, score, reason) for each accepted candidate.
@@ -70,42 +124,9 @@ fn rank(view: &View, request: &SuggestRequest) -> Result<Ranked> {
     }
     let catalogue = view.catalogue()?;
     let engine = Engine::new(&catalogue);
-    let requirements = view
-        .requirements(&RequirementQuery {
-            set: request.set.clone(),
-            ..Default::default()
-        })?
-        .rows;
     let mappings = view.mappings(&MappingFilter::default())?;
-    let queries: HashMap<i64, Query> = requirements
-        .iter()
-        .map(|r| {
-            let q = Query {
-                reference: r.reference.clone(),
-                title: r.title.clone(),
-                text: r.text.clone(),
-                section: r.section.clone(),
-            };
-            (r.id, q)
-        })
-        .collect();
-    let decisions: Vec<Decision> = mappings
-        .iter()
-        .filter(|m| m.status != MappingStatus::Proposed)
-        .map(|m| {
-            let requirement = queries.get(&m.source.id).cloned().unwrap_or_else(|| Query {
-                reference: m.source.reference.clone(),
-                title: m.source.title.clone(),
-                text: m.source.text.clone(),
-                section: None,
-            });
-            Decision {
-                requirement,
-                target: m.target.qualified(),
-                accepted: m.status == MappingStatus::Accepted,
-            }
-        })
-        .collect();
+    let inputs = engine_inputs(view, request.set.clone(), &mappings)?;
+    let (requirements, queries, decisions) = (inputs.rows, inputs.queries, inputs.decisions);
     // A decided pair (accepted or rejected) is never accepted again behind the consultant's back.
     let decided: HashSet<(i64, String)> = mappings
         .iter()

@@ -46,6 +46,8 @@ enum Command {
     Catalogue(cmd::catalogue::Args),
     /// The whole job on the shipped sample: import, accept the top suggestions, export.
     Demo(cmd::demo::Args),
+    /// The audit log of the engagement, with its hash chain checked.
+    Audit(cmd::audit::Args),
 }
 
 /// What every command gets: the global options and who is acting, now.
@@ -97,6 +99,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Export(a) => cmd::export::run(&ctx, a),
         Command::Catalogue(a) => cmd::catalogue::run(&ctx, a),
         Command::Demo(a) => cmd::demo::run(&ctx, a),
+        Command::Audit(a) => cmd::audit::run(&ctx, a),
     }
 }
 

@@ -2,10 +2,24 @@
 
 use serde::Serialize;
 
+use std::io::Write;
+
+/// Writes one line to stdout. A closed pipe (`crosswalk list | head`) ends the program quietly:
+/// the reader has all it wanted.
+pub fn line(text: &str) {
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = writeln!(out, "{text}") {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("error: cannot write to stdout: {e}");
+        std::process::exit(1);
+    }
+}
+
 /// Prints `value` as the one JSON document of this run.
 pub fn json<T: Serialize>(value: &T) -> anyhow::Result<()> {
-    let text = serde_json::to_string_pretty(value)?;
-    println!("{text}");
+    line(&serde_json::to_string_pretty(value)?);
     Ok(())
 }
 

@@ -33,15 +33,15 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
             if ctx.json {
                 output::json(&listing)?;
             } else {
-                println!("catalogue {}", listing.version);
+                output::line(&format!("catalogue {}", listing.version));
                 for f in &listing.frameworks {
-                    println!(
+                    output::line(&format!(
                         "{:<10} {:<12} {:>5} items  {}",
                         f.id,
                         f.kind.as_str(),
                         f.items.len(),
                         f.name
-                    );
+                    ));
                 }
             }
         }
@@ -50,13 +50,13 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
             if ctx.json {
                 output::json(&item)?;
             } else {
-                println!("{}  {}", item.reference, item.title);
-                println!("{} ({})", item.framework_name, item.kind.as_str());
+                output::line(&format!("{}  {}", item.reference, item.title));
+                output::line(&format!("{} ({})", item.framework_name, item.kind.as_str()));
                 if !item.text.is_empty() {
-                    println!("\n{}\n", item.text);
+                    output::line(&format!("\n{}\n", item.text));
                 }
                 for (k, v) in item.attributes.iter() {
-                    println!("  {k}: {v}");
+                    output::line(&format!("  {k}: {v}"));
                 }
                 for l in &item.links {
                     let arrow = if l.direction == "outgoing" {
@@ -64,12 +64,12 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
                     } else {
                         "<-"
                     };
-                    println!(
+                    output::line(&format!(
                         "  {arrow} {} {} {}",
                         l.relationship,
                         l.reference,
                         output::clip(&l.note, 60)
-                    );
+                    ));
                 }
             }
         }
@@ -79,12 +79,12 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
                 output::json(&result)?;
             } else {
                 for h in &result.items {
-                    println!(
+                    output::line(&format!(
                         "{:<45} {:<12} {}",
                         h.reference,
                         h.kind.as_str(),
                         output::clip(&h.title, 70)
-                    );
+                    ));
                 }
                 eprintln!("{} items", result.items.len());
             }

@@ -1,3 +1,4 @@
+use crate::output;
 use crate::Context;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -8,10 +9,34 @@ pub struct Args {
     #[arg(long, value_name = "FILE")]
     out: PathBuf,
     /// xlsx, csv or json (default: from the extension of --out).
-    #[arg(long)]
+    #[arg(long, value_parser = ["xlsx", "csv", "json"])]
     format: Option<String>,
 }
 
-pub fn run(_ctx: &Context, _args: Args) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("export is not wired yet")
+pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
+    let db = ctx.db()?;
+    let format = args
+        .format
+        .as_deref()
+        .map(crosswalk_api::ExportFormat::parse)
+        .transpose()?;
+    let request = crosswalk_api::ExportRequest {
+        out: args.out,
+        format,
+    };
+    let report = crosswalk_api::export(db, &ctx.actor, &request)?;
+    for w in &report.warnings {
+        eprintln!("warning: {w}");
+    }
+    if ctx.json {
+        output::json(&report)?;
+    } else {
+        let c = &report.coverage;
+        eprintln!(
+            "{} requirements: {} inherited, {} partial, {} workload, {} gap, {} not applicable",
+            report.rows, c.inherited, c.partial, c.workload, c.gap, c.not_applicable
+        );
+        output::line(&report.out);
+    }
+    Ok(ExitCode::SUCCESS)
 }

@@ -96,13 +96,13 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         } else {
             ""
         };
-        println!(
+        output::line(&format!(
             "{}:{}\t{}\t{}{flag}",
             r.set,
             r.reference,
             r.coverage,
             output::clip(body, 90)
-        );
+        ));
     }
     eprintln!("{} of {} requirements", list.requirements.len(), list.total);
     Ok(ExitCode::SUCCESS)

@@ -1,5 +1,6 @@
 //! One module per subcommand: its arguments and `run`.
 
+pub mod audit;
 pub mod catalogue;
 pub mod demo;
 pub mod export;

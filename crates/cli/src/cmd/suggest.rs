@@ -28,17 +28,17 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     for r in &report.requirements {
-        println!("{}:{}", r.set, r.reference);
+        output::line(&format!("{}:{}", r.set, r.reference));
         for s in &r.suggestions {
             let mark = if s.accepted { "accepted" } else { "" };
-            println!(
+            output::line(&format!(
                 "  {:.2} {:<17} {:<40} {:<8} {}",
                 s.score,
                 s.kind.as_str(),
                 output::clip(&s.reference, 40),
                 mark,
                 output::clip(&s.reason, 70)
-            );
+            ));
         }
     }
     if args.accept_above.is_some() {

@@ -1,0 +1,355 @@
+//! The engagement file seen through the CLI: failed imports change nothing, every successful
+//! change is audited, newer files are refused, reads never create files, refs resolve or say why.
+
+mod common;
+
+use common::*;
+use std::path::Path;
+
+fn write(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+const V1: &str = "ID,Requirement,Owner\nR-1,Encrypt data at rest with managed keys,Ops\nR-2,Require MFA for administrators,IAM team\nR-3,Keep audit logs for a year,SecOps\n";
+
+#[test]
+fn a_failed_import_leaves_the_engagement_file_byte_for_byte_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("acme.crosswalk");
+    let good = write(dir.path(), "reqs.csv", V1);
+    json(&db, &["import", good.to_str().unwrap()]);
+    let before = file_hash(&db);
+    let entries_before = json(&db, &["audit"])["entries"].as_array().unwrap().len();
+
+    let duplicate = write(
+        dir.path(),
+        "dup.csv",
+        "ID,Requirement\nR-1,one\nR-2,two\nR-1,again\n",
+    );
+    let out = crosswalk()
+        .arg("--db")
+        .arg(&db)
+        .args(["import", duplicate.to_str().unwrap(), "--set", "reqs"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "bad input exits 1");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("dup.csv") && err.contains("R-1"),
+        "the error names the file and the id: {err}"
+    );
+    assert!(
+        out.stdout.is_empty(),
+        "nothing on stdout for a failed command"
+    );
+
+    let garbage = dir.path().join("broken.xlsx");
+    std::fs::write(&garbage, b"PK\x03\x04 this is not really a zip archive").unwrap();
+    let out = crosswalk()
+        .arg("--db")
+        .arg(&db)
+        .args(["import", garbage.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("broken.xlsx"));
+
+    let missing = dir.path().join("nowhere.csv");
+    let out = crosswalk()
+        .arg("--db")
+        .arg(&db)
+        .args(["import", missing.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nowhere.csv"));
+
+    assert_eq!(
+        file_hash(&db),
+        before,
+        "failed imports leave every byte of the file as it was"
+    );
+    let entries_after = json(&db, &["audit"])["entries"].as_array().unwrap().len();
+    assert_eq!(
+        entries_after, entries_before,
+        "a failed import leaves no audit entry"
+    );
+}
+
+#[test]
+fn a_failed_first_import_does_not_create_the_engagement_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("new.crosswalk");
+    let empty = write(dir.path(), "empty.csv", "");
+    crosswalk()
+        .arg("--db")
+        .arg(&db)
+        .args(["import", empty.to_str().unwrap()])
+        .assert()
+        .code(1);
+    assert!(!db.exists(), "bad input creates no engagement file");
+}
+
+#[test]
+fn every_successful_change_is_in_the_audit_log_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("acme.crosswalk");
+    let v1 = write(dir.path(), "reqs.csv", V1);
+    json(&db, &["import", v1.to_str().unwrap()]);
+    let v2 = write(
+        dir.path(),
+        "reqs.csv",
+        "ID,Requirement,Owner\nR-1,Encrypt all data at rest with managed keys,Ops\nR-3,Keep audit logs for a year,SecOps\nR-4,Patch monthly,Ops\n",
+    );
+    let report = json(&db, &["import", v2.to_str().unwrap()]);
+    assert_eq!(
+        (
+            report["added"].as_u64(),
+            report["changed"].as_u64(),
+            report["removed"].as_u64(),
+            report["unchanged"].as_u64()
+        ),
+        (Some(1), Some(1), Some(1), Some(1))
+    );
+    json(
+        &db,
+        &["map", "R-1", "service:KMS", "--rationale", "managed keys"],
+    );
+
+    let log = json(&db, &["audit"]);
+    let entries = log["entries"].as_array().unwrap();
+    let actions: Vec<&str> = entries
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions,
+        ["engagement.create", "import", "import", "mapping.create"],
+        "one entry per change"
+    );
+    assert!(
+        entries.iter().all(|e| e["actor"] == "tester"),
+        "the author is $USER"
+    );
+    let second = &entries[2]["after"];
+    assert_eq!(second["file"], "reqs.csv");
+    assert_eq!(
+        second["sha256"], report["file_sha256"],
+        "the import entry carries the file's hash"
+    );
+    assert_eq!(second["diff"]["added"][0], "R-4");
+    assert_eq!(second["diff"]["changed"][0], "R-1");
+    assert_eq!(second["diff"]["removed"][0], "R-2");
+    assert_eq!(entries[3]["subject"], "mapping:reqs:R-1 -> service:KMS");
+
+    let list = json(&db, &["list"]);
+    assert_eq!(
+        by_ref(&list, "R-1")["coverage"],
+        "workload",
+        "a service mapping leaves the work to the workload"
+    );
+}
+
+#[test]
+fn list_json_has_the_shape_of_the_cli_contract() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("acme.crosswalk");
+    let v1 = write(dir.path(), "reqs.csv", V1);
+    json(&db, &["import", v1.to_str().unwrap(), "--set", "acme"]);
+    let list = json(&db, &["list", "--set", "acme"]);
+    let r = &list["requirements"][1];
+    for key in [
+        "ref",
+        "set",
+        "title",
+        "text",
+        "section",
+        "parent",
+        "sheet",
+        "row",
+        "attributes",
+    ] {
+        assert!(r.get(key).is_some(), "every requirement has '{key}': {r}");
+    }
+    assert_eq!(r["ref"], "R-2");
+    assert_eq!(r["set"], "acme");
+    assert_eq!(r["text"], "Require MFA for administrators");
+    assert_eq!(r["row"], 3, "1-based as in the source");
+    assert_eq!(
+        r["attributes"],
+        serde_json::json!({"Owner": "IAM team"}),
+        "other columns as {{header: value}}"
+    );
+
+    let page = json(&db, &["list", "--search", "audit", "--limit", "5"]);
+    assert_eq!(page["requirements"].as_array().unwrap().len(), 1);
+    assert_eq!(page["requirements"][0]["ref"], "R-3");
+}
+
+#[test]
+fn a_file_from_a_newer_crosswalk_is_refused_with_a_clear_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("acme.crosswalk");
+    let v1 = write(dir.path(), "reqs.csv", V1);
+    json(&db, &["import", v1.to_str().unwrap()]);
+    {
+        let raw = rusqlite::Connection::open(&db).unwrap();
+        let v: i64 = raw
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
+        raw.pragma_update(None, "user_version", v + 1).unwrap();
+    }
+    let before = file_hash(&db);
+    for args in [vec!["list"], vec!["import", v1.to_str().unwrap()]] {
+        let out = crosswalk()
+            .arg("--db")
+            .arg(&db)
+            .args(&args)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{args:?} refuses the file");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("newer Crosswalk"),
+            "the message says what to do: {err}"
+        );
+    }
+    assert_eq!(file_hash(&db), before, "the newer file is left alone");
+}
+
+#[test]
+fn read_only_commands_on_a_missing_file_fail_and_create_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("missing.crosswalk");
+    for args in [
+        vec!["list"],
+        vec!["suggest"],
+        vec!["audit"],
+        vec!["map", "R-1", "service:KMS"],
+    ] {
+        let out = crosswalk()
+            .arg("--db")
+            .arg(&db)
+            .args(&args)
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{args:?} on a missing file is a failure"
+        );
+        assert!(String::from_utf8_lossy(&out.stderr).contains("missing.crosswalk"));
+    }
+    assert!(!db.exists(), "no read creates the file");
+}
+
+#[test]
+fn an_ambiguous_ref_lists_every_candidate_and_qualified_refs_resolve() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("acme.crosswalk");
+    let v1 = write(dir.path(), "reqs.csv", V1);
+    json(&db, &["import", v1.to_str().unwrap(), "--set", "policy"]);
+    json(&db, &["import", v1.to_str().unwrap(), "--set", "vendor"]);
+    let before = file_hash(&db);
+    let out = crosswalk()
+        .arg("--db")
+        .arg(&db)
+        .args(["map", "R-1", "service:KMS"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("policy:R-1") && err.contains("vendor:R-1"),
+        "both candidates are named: {err}"
+    );
+    assert_eq!(file_hash(&db), before, "an ambiguous ref writes nothing");
+
+    let mapped = json(
+        &db,
+        &[
+            "map",
+            "vendor:R-1",
+            "KMS",
+            "fsbp:IAM.6",
+            "--relationship",
+            "intersects-with",
+        ],
+    );
+    assert_eq!(mapped["requirement"], "vendor:R-1");
+    let refs: Vec<&str> = mapped["mappings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["ref"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        refs,
+        ["service:KMS", "fsbp:IAM.6"],
+        "a bare ref resolves when only one item has it"
+    );
+    assert_eq!(mapped["mappings"][0]["relationship"], "intersects-with");
+}
+
+#[test]
+fn usage_errors_exit_with_2_and_bad_values_name_the_choices() {
+    crosswalk().args(["list"]).assert().code(2);
+    crosswalk().args(["frobnicate"]).assert().code(2);
+    let out = crosswalk()
+        .args([
+            "--db",
+            "x.crosswalk",
+            "map",
+            "R-1",
+            "KMS",
+            "--relationship",
+            "almost",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("subset-of"),
+        "the allowed values are listed"
+    );
+}
+
+#[test]
+fn the_catalogue_lists_without_an_engagement_file() {
+    let out = crosswalk()
+        .args(["catalogue", "list", "--json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let listing: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(listing["version"].is_string());
+    let ids: Vec<&str> = listing["frameworks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_str().unwrap())
+        .collect();
+    for id in ["service", "caf", "ct"] {
+        assert!(
+            ids.contains(&id),
+            "the shipped catalogue has '{id}': {ids:?}"
+        );
+    }
+    let services = listing["frameworks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "service")
+        .unwrap();
+    let kms = services["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["ref"] == "KMS");
+    assert!(
+        kms.is_some_and(|k| k["title"].as_str().unwrap().contains("Key Management")),
+        "items carry ref and title"
+    );
+}
