@@ -240,23 +240,18 @@ pub(crate) fn build(sheet: &RawSheet, layout: &Layout, sheet_as_section: bool) -
         });
     }
 
-    let error_rows: HashMap<(u32, u32), &str> = sheet
-        .error_cells
-        .iter()
-        .map(|e| ((e.row, e.col), e.text.as_str()))
-        .collect();
+    let imported_rows: std::collections::HashSet<u32> = out.iter().map(|r| r.row).collect();
     for e in &sheet.error_cells {
-        if e.row <= layout.header_bottom || !out.iter().any(|r| r.row == e.row + 1) {
+        if e.row <= layout.header_bottom || !imported_rows.contains(&(e.row + 1)) {
             continue;
         }
-        let header = layout.columns.get(e.col as usize).map(|c| c.header.clone());
         warnings.push(ImportWarning {
             sheet: Some(sheet.name.clone()),
             row: Some(e.row + 1),
-            column: header,
+            column: layout.columns.get(e.col as usize).map(|c| c.header.clone()),
             message: format!(
                 "the cell holds the error value {}; it is kept as text",
-                error_rows.get(&(e.row, e.col)).copied().unwrap_or("")
+                e.text
             ),
         });
     }

@@ -93,7 +93,7 @@ pub(crate) fn find_header(
         let labels = values.iter().filter(|v| is_label(v)).count();
         let distinct: HashSet<&str> = values.iter().copied().collect();
         let label_frac = labels as f64 / filled as f64;
-        if label_frac < 0.85 {
+        if label_frac < 0.6 {
             continue;
         }
         let below_width = below.iter().map(|r| r.cells.len()).max().unwrap_or(0);
@@ -137,7 +137,7 @@ pub(crate) fn find_header(
                 "it has fewer than two rows with content".into()
             } else {
                 format!(
-                    "none of its first {} rows reads as column labels (short, distinct text over the columns below)",
+                    "none of its first {} rows reads as column labels: short, distinct text over the columns below",
                     sheet.rows.len().min(HEADER_SEARCH_ROWS)
                 )
             },
@@ -699,7 +699,10 @@ fn staircase(
     let mut best: Option<(usize, usize)> = None;
     for start in 0..width {
         for end in start + 1..width {
-            if fixed[end] || st[end].filled == 0 || fixed[start] || st[start].filled == 0 {
+            // Only columns whose cells mostly start with an id can be levels.
+            let level_like =
+                |i: usize| !fixed[i] && st[i].filled > 0 && st[i].embedded * 2 >= st[i].filled;
+            if !level_like(start) || !level_like(end) {
                 break;
             }
             let (mut touched, mut single) = (0usize, 0usize);

@@ -48,7 +48,11 @@ impl fmt::Display for Location {
         if let Some(c) = &self.column {
             parts.push(format!("column '{c}'"));
         }
-        f.write_str(&parts.join(", "))
+        // Printed right after the file name: "reqs.xlsx, sheet 'Reqs', row 3: …".
+        for p in parts {
+            write!(f, ", {p}")?;
+        }
+        Ok(())
     }
 }
 
@@ -63,12 +67,31 @@ pub struct Duplicate {
 
 impl fmt::Display for Duplicate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let rows: Vec<String> = self
-            .rows
-            .iter()
-            .map(|(sheet, row, written)| format!("sheet '{sheet}' row {row} ('{written}')"))
-            .collect();
-        write!(f, "'{}' on {}", self.reference, rows.join(" and "))
+        write!(f, "'{}' on ", self.reference)?;
+        let mut sheets: Vec<&str> = Vec::new();
+        for (sheet, _, _) in &self.rows {
+            if !sheets.contains(&sheet.as_str()) {
+                sheets.push(sheet);
+            }
+        }
+        let mut groups = Vec::new();
+        for sheet in sheets {
+            let rows: Vec<String> = self
+                .rows
+                .iter()
+                .filter(|(s, _, _)| s == sheet)
+                .map(|(_, row, written)| {
+                    if *written == self.reference {
+                        row.to_string()
+                    } else {
+                        format!("{row} ('{written}')")
+                    }
+                })
+                .collect();
+            let label = if rows.len() > 1 { "rows" } else { "row" };
+            groups.push(format!("sheet '{sheet}' {label} {}", rows.join(", ")));
+        }
+        f.write_str(&groups.join(" and "))
     }
 }
 
@@ -86,35 +109,35 @@ pub enum SheetError {
     #[error("{file}: the workbook is damaged or incomplete ({detail})")]
     Damaged { file: String, detail: String },
 
-    #[error("{file}: {at}: cannot be read ({detail})")]
+    #[error("{file}{at}: cannot be read ({detail})")]
     Unreadable {
         file: String,
         at: Box<Location>,
         detail: String,
     },
 
-    #[error("{file}: {at}: too large to import safely ({detail})")]
+    #[error("{file}{at}: too large to import safely ({detail})")]
     TooLarge {
         file: String,
         at: Box<Location>,
         detail: String,
     },
 
-    #[error("{file}: {at}: {detail}")]
+    #[error("{file}{at}: {detail}")]
     Encoding {
         file: String,
         at: Box<Location>,
         detail: String,
     },
 
-    #[error("{file}: {at}: {detail}")]
+    #[error("{file}{at}: {detail}")]
     InconsistentRow {
         file: String,
         at: Box<Location>,
         detail: String,
     },
 
-    #[error("{file}: {at}: no header row found ({detail}); name it with --header-row")]
+    #[error("{file}{at}: no header row found ({detail}); name it with --header-row")]
     NoHeader {
         file: String,
         at: Box<Location>,
@@ -132,7 +155,7 @@ pub enum SheetError {
     },
 
     #[error(
-        "{file}: {at}: header row {header_row} is outside the sheet (its last row is {last_row})"
+        "{file}{at}: header row {header_row} is outside the sheet (its last row is {last_row})"
     )]
     HeaderRowOutOfRange {
         file: String,
@@ -141,7 +164,7 @@ pub enum SheetError {
         last_row: u32,
     },
 
-    #[error("{file}: {at}: no column is headed '{wanted}' (the headers are: {available})")]
+    #[error("{file}{at}: no column is headed '{wanted}' (the headers are: {available})")]
     UnknownColumn {
         file: String,
         at: Box<Location>,

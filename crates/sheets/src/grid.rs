@@ -88,54 +88,41 @@ impl RawSheet {
     /// the first column is filled downwards, because a merged value that spans rows applies to
     /// each of them while one spanning columns is a single value.
     pub fn fill_merges(&mut self, header_top: u32, header_bottom: u32) {
-        let last = self.rows.last().map(|r| r.index).unwrap_or(0);
         let width = self.width();
         for m in self.merges.clone() {
-            if m.top > last || m.left >= width {
+            if m.left >= width || m.bottom < m.top || m.right < m.left {
                 continue;
             }
             let value = match self.row(m.top) {
-                Some(r) => r.get(m.left).to_string(),
-                None => continue,
+                Some(r) if !r.get(m.left).is_empty() => r.get(m.left).to_string(),
+                _ => continue,
             };
-            if value.is_empty() {
-                continue;
-            }
-            let bottom = m.bottom.min(last);
-            let right = m.right.min(width.saturating_sub(1));
-            for r in m.top..=bottom {
-                let in_header = r >= header_top && r <= header_bottom;
+            let right = m.right.min(width - 1);
+            // Only rows that exist are visited, so a merge claiming a million rows costs the
+            // rows that hold content.
+            let first = self.rows.partition_point(|r| r.index < m.top);
+            let last = self.rows.partition_point(|r| r.index <= m.bottom);
+            for pos in first..last {
+                let index = self.rows[pos].index;
+                let in_header = index >= header_top && index <= header_bottom;
                 let cols = if in_header {
                     m.left..=right
                 } else {
                     m.left..=m.left
                 };
-                if r == m.top && !in_header {
-                    continue;
-                }
                 for c in cols {
-                    if r == m.top && c == m.left {
+                    if index == m.top && (c == m.left || !in_header) {
                         continue;
                     }
-                    self.set_if_empty(r, c, &value);
+                    let cells = &mut self.rows[pos].cells;
+                    if cells.len() <= c as usize {
+                        cells.resize(c as usize + 1, String::new());
+                    }
+                    if cells[c as usize].is_empty() {
+                        cells[c as usize] = value.clone();
+                    }
                 }
             }
-        }
-    }
-
-    fn set_if_empty(&mut self, row: u32, col: u32, value: &str) {
-        let pos = match self.rows.binary_search_by_key(&row, |r| r.index) {
-            Ok(i) => i,
-            // A merged value never creates a row on its own: a row with nothing but a value
-            // carried down into it is not a requirement.
-            Err(_) => return,
-        };
-        let cells = &mut self.rows[pos].cells;
-        if cells.len() <= col as usize {
-            cells.resize(col as usize + 1, String::new());
-        }
-        if cells[col as usize].is_empty() {
-            cells[col as usize] = value.to_string();
         }
     }
 }

@@ -112,6 +112,7 @@ fn import(
 
     // Analyse the sheets: header, merged cells, roles. A named sheet must analyse; the others
     // may fail and are then reported as not imported.
+    let single = sheets.len() == 1;
     let mut layouts: Vec<Option<Layout>> = Vec::with_capacity(sheets.len());
     let mut skipped: Vec<(String, String)> = Vec::new();
     for sheet in sheets.iter_mut() {
@@ -132,7 +133,7 @@ fn import(
         }
         match analyse(file, sheet, options) {
             Ok(l) => layouts.push(Some(l)),
-            Err(e) if named || sheets_single(&options.sheets, sheet) => return Err(e),
+            Err(e) if named || single => return Err(e),
             Err(e @ SheetError::NoHeader { .. }) => {
                 skipped.push((sheet.name.clone(), no_header_reason(&e)));
                 layouts.push(None);
@@ -140,16 +141,6 @@ fn import(
             Err(e) => return Err(e),
         }
     }
-    let single = sheets.len() == 1;
-    if single {
-        if let Some(Err(e)) = layouts[0]
-            .is_none()
-            .then(|| analyse(file, &mut sheets[0], options))
-        {
-            return Err(e);
-        }
-    }
-
     let candidates: Vec<choose::Candidate<'_>> = sheets
         .iter()
         .zip(&layouts)
@@ -279,7 +270,7 @@ fn import(
     let (requirements, repeats) = drop_repeats(file, requirements)?;
     for (sheet, row, reference) in repeats {
         if let Some(r) = reports.iter_mut().find(|r| r.name == sheet) {
-            r.rows -= 1;
+            r.rows = r.rows.saturating_sub(1);
             r.notes.push(format!(
                 "row {row} only repeats the id and title of '{reference}' above it (a closing label) and was skipped"
             ));
@@ -295,10 +286,6 @@ fn import(
         notes,
         alternative_sheets: alternatives,
     })
-}
-
-fn sheets_single(named: &[String], sheet: &RawSheet) -> bool {
-    named.len() == 1 && named[0] == sheet.name
 }
 
 fn no_header_reason(e: &SheetError) -> String {

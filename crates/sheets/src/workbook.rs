@@ -90,8 +90,8 @@ pub(crate) fn sniff(file: &str, bytes: &[u8]) -> Result<Kind> {
 fn check_parts(file: &str, archive: &mut zip::ZipArchive<Cursor<&[u8]>>) -> Result<()> {
     let too_large = |part: &str, detail: String| SheetError::TooLarge {
         file: file.to_string(),
-        at: Location::file().column(part),
-        detail,
+        at: Location::file(),
+        detail: format!("part '{part}': {detail}"),
     };
     let mut total: u64 = 0;
     for i in 0..archive.len() {
