@@ -220,13 +220,12 @@ pub fn read_matrix(bytes: &[u8], secret: &[u8]) -> Result<MatrixEdits, MatrixErr
     };
     let mut rows = Vec::new();
     let mut problems = Vec::new();
+    let mut by_row: HashMap<u32, Vec<CellEdit>> = HashMap::new();
+    for e in cmp.edits.iter().filter(|e| e.sheet == MATRIX) {
+        by_row.entry(e.row).or_default().push(e.clone());
+    }
     for m in &cmp.matrix {
-        let changes: Vec<CellEdit> = cmp
-            .edits
-            .iter()
-            .filter(|e| e.sheet == MATRIX && e.key == m.key && e.row == m.row)
-            .cloned()
-            .collect();
+        let changes = by_row.remove(&m.row).unwrap_or_default();
         if changes.is_empty() {
             continue;
         }
@@ -325,16 +324,30 @@ struct Comparison {
     matrix: Vec<MatchedRow>,
 }
 
-/// The cells of one sheet, sparse: only cells that hold something.
+/// The cells of one sheet, sparse: only cells that hold something, row by row.
 #[derive(Default)]
 struct Grid {
-    cells: HashMap<(u32, u32), String>,
-    max_row: u32,
+    rows: BTreeMap<u32, BTreeMap<u32, String>>,
+    count: usize,
 }
 
 impl Grid {
     fn get(&self, row: u32, col: u32) -> &str {
-        self.cells.get(&(row, col)).map_or("", |s| s.as_str())
+        self.rows
+            .get(&row)
+            .and_then(|r| r.get(&col))
+            .map_or("", |s| s.as_str())
+    }
+
+    fn max_row(&self) -> u32 {
+        self.rows.keys().next_back().copied().unwrap_or(0)
+    }
+
+    fn row(&self, row: u32) -> impl Iterator<Item = (u32, &str)> {
+        self.rows
+            .get(&row)
+            .into_iter()
+            .flat_map(|r| r.iter().map(|(c, v)| (*c, v.as_str())))
     }
 }
 
@@ -395,9 +408,9 @@ fn read_grid(book: &mut Xlsx<Cursor<&[u8]>>, sheet: &str) -> Result<Grid, Matrix
             continue;
         }
         let (r, c) = cell.get_position();
-        grid.max_row = grid.max_row.max(r);
-        grid.cells.insert((r, c), value);
-        if grid.cells.len() > MAX_CELLS {
+        grid.rows.entry(r).or_default().insert(c, value);
+        grid.count += 1;
+        if grid.count > MAX_CELLS {
             return Err(MatrixError::TooLarge(format!(
                 "sheet '{sheet}' has more than {MAX_CELLS} cells"
             )));
@@ -421,7 +434,11 @@ fn read_snapshot(
     }
     let seal = grid.get(0, 1).to_string();
     // The count comes from the file: never loop past the rows that exist.
-    let parts: u32 = grid.get(0, 2).parse::<u32>().unwrap_or(0).min(grid.max_row);
+    let parts: u32 = grid
+        .get(0, 2)
+        .parse::<u32>()
+        .unwrap_or(0)
+        .min(grid.max_row());
     let json: String = (1..=parts).map(|r| grid.get(r, 0)).collect();
     if !snapshot::check(secret, &json, &seal) {
         return Err(AlterationKind::IntegrityAltered);
@@ -495,24 +512,14 @@ fn compare_sheet(snap: &SheetSnapshot, grid: &Grid, seal: &str, cmp: &mut Compar
     let name = snap.name.as_str();
     // The header row is the one (near the top) that holds the most exported headers.
     let wanted: HashSet<&str> = snap.headers.iter().map(|h| h.as_str()).collect();
-    let header_row = (0..=HEADER_SEARCH_ROWS.min(grid.max_row))
+    let header_row = (0..=HEADER_SEARCH_ROWS.min(grid.max_row()))
         .max_by_key(|r| {
-            let hits = grid
-                .cells
-                .iter()
-                .filter(|((row, _), v)| row == r && wanted.contains(v.as_str()))
-                .count();
+            let hits = grid.row(*r).filter(|(_, v)| wanted.contains(v)).count();
             (hits, std::cmp::Reverse(*r))
         })
         .unwrap_or(0);
     let mut columns: BTreeMap<&str, u32> = BTreeMap::new();
-    let mut header_cells: Vec<(u32, &str)> = grid
-        .cells
-        .iter()
-        .filter(|((r, _), _)| *r == header_row)
-        .map(|((_, c), v)| (*c, v.as_str()))
-        .collect();
-    header_cells.sort();
+    let header_cells: Vec<(u32, &str)> = grid.row(header_row).collect();
     for (c, h) in &header_cells {
         if wanted.contains(h) {
             columns.entry(h).or_insert(*c);
@@ -554,11 +561,8 @@ fn compare_sheet(snap: &SheetSnapshot, grid: &Grid, seal: &str, cmp: &mut Compar
     let mut used = vec![false; snap.rows.len()];
     let mut positional = 0usize;
     let all_cols: Vec<u32> = header_cells.iter().map(|(c, _)| *c).collect();
-    for r in header_row + 1..=grid.max_row {
-        let blank = !grid.cells.keys().any(|(row, _)| *row == r);
-        if blank {
-            continue;
-        }
+    let data_rows: Vec<u32> = grid.rows.range(header_row + 1..).map(|(r, _)| *r).collect();
+    for r in data_rows {
         // Without the key column rows can only be paired by position.
         let idx = match key_col {
             Some(kc) => unmatched.remove(grid.get(r, kc)),
