@@ -136,7 +136,7 @@ def build_scp(caf_names):
         text = (
             f"Custom SCP of the migration baseline, attached to every OU in the policy {design['naming']['custom_all_ous']}. "
             f"It denies {actions} on {_resource(scp['resource'])}"
-            + (f", when: {scp['condition']}" if scp.get("condition") else "")
+            + (", under a tag or principal condition (see the condition attribute)" if scp.get("condition") else "")
             + f". {len(scp['exempt_principals'])} principal pattern(s) are exempt."
         )
         fw.add(Item(slug(scp["name"]), scp["name"], text, attributes={

@@ -51,7 +51,11 @@ def build(caf_names):
             f"Security Hub check on {c['service']} ({', '.join(c['resource_types'])}), rated {c['severity'].lower()} severity.",
         ]
         if rules:
-            sentences.append(f"The AWS Config rule {', '.join(rules)} evaluates it {SCHEDULE_TEXT[c['schedule']]}.")
+            # Security Hub's own rules are annotated after a stray backtick in the source.
+            names = [r.split("`")[0].strip() for r in rules]
+            custom = any("custom rule" in r.lower() for r in rules)
+            kind = "custom AWS Config rule that Security Hub maintains" if custom else "AWS Config rule"
+            sentences.append(f"The {kind} {', '.join(names)} evaluates it {SCHEDULE_TEXT[c['schedule']]}.")
         else:
             sentences.append(f"Security Hub evaluates it itself {SCHEDULE_TEXT[c['schedule']]}.")
         if c.get("category"):

@@ -104,7 +104,7 @@ SERVICES = [
     ("GLUE", "AWS Glue", "analytics", ["DP"], "control_tower.yaml",
      "Serverless data integration and catalogue; job and catalogue encryption settings protect the data it moves."),
     ("GUARDDUTY", "Amazon GuardDuty", "detection", ["TD"], "fsbp.yaml, caf.yaml, SCP design",
-     "Managed threat detection that analyses CloudTrail, VPC flow logs, DNS logs and more for signs of compromise."),
+     "Managed threat detection that watches account activity, network flows and DNS queries for signs of compromise."),
     ("IAM", "AWS Identity and Access Management (IAM)", "identity", ["IAM"], "fsbp.yaml, control_tower.yaml, caf.yaml",
      "Users, roles, groups and policies that decide who or what may call which AWS actions on which resources, including the root user's credentials."),
     ("ACCESSANALYZER", "IAM Access Analyzer", "identity", ["IAM", "ASSURE"], "SCP design",
