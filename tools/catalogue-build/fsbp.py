@@ -54,7 +54,7 @@ def build(caf_names):
             # Security Hub's own rules are annotated after a stray backtick in the source.
             names = [r.split("`")[0].strip() for r in rules]
             custom = any("custom rule" in r.lower() for r in rules)
-            kind = "custom AWS Config rule that Security Hub maintains" if custom else "AWS Config rule"
+            kind = "custom AWS Config rule (maintained by Security Hub)" if custom else "AWS Config rule"
             sentences.append(f"The {kind} {', '.join(names)} evaluates it {SCHEDULE_TEXT[c['schedule']]}.")
         else:
             sentences.append(f"Security Hub evaluates it itself {SCHEDULE_TEXT[c['schedule']]}.")
