@@ -54,7 +54,7 @@ pub struct View {
     pub(crate) path: PathBuf,
 }
 
-/// A read-only handle: opened with SQLite's read-only flag, so not even a bug can write.
+/// A read-only handle: SQLite's `query_only` refuses every write, so not even a bug can write.
 pub struct EngagementReader {
     view: View,
 }
@@ -128,10 +128,20 @@ impl EngagementReader {
                 path: path.to_path_buf(),
             });
         }
-        let conn = Connection::open_with_flags(
+        // Opened read-write but `query_only`: as the last connection to close, it can then fold
+        // and remove the -wal/-shm files, which a SQLITE_OPEN_READ_ONLY connection would leave
+        // behind. A file the user cannot write (an archived copy) opens truly read-only.
+        let conn = match Connection::open_with_flags(
             path,
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )?;
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        ) {
+            Ok(conn) => conn,
+            Err(_) => Connection::open_with_flags(
+                path,
+                OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            )?,
+        };
+        conn.pragma_update(None, "query_only", true)?;
         configure(&conn, false)?;
         let found = migrations::check_not_newer(&conn, path).map_err(|e| match e {
             StoreError::Sqlite(s) => not_sqlite(path, s),

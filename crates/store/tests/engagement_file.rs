@@ -871,3 +871,22 @@ fn the_export_secret_is_made_once_and_never_logged() -> TestResult {
     );
     Ok(())
 }
+
+#[test]
+fn reading_leaves_no_side_files_behind() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let (path, e) = new_engagement(&dir)?;
+    e.close()?;
+    let reader = EngagementReader::open(&path)?;
+    assert_eq!(reader.requirements(&RequirementQuery::default())?.total, 0);
+    drop(reader);
+    let names: Vec<String> = std::fs::read_dir(dir.path())?
+        .map(|e| e.map(|e| e.file_name().to_string_lossy().into_owned()))
+        .collect::<Result<_, _>>()?;
+    assert_eq!(
+        names,
+        ["acme.crosswalk"],
+        "the one file is all there is after reading"
+    );
+    Ok(())
+}
