@@ -13,6 +13,7 @@ mod detect;
 mod error;
 mod grid;
 pub mod ids;
+mod ods;
 mod workbook;
 
 pub use error::{Duplicate, Location, SheetError};
@@ -68,6 +69,9 @@ pub fn read_requirements(
     let mut notes: Vec<String> = Vec::new();
     let sheets: Vec<RawSheet> = if workbook::is_zip(bytes) || workbook::is_cfb(bytes) {
         let kind = workbook::sniff(&file, bytes)?;
+        if kind == workbook::Kind::Ods {
+            ods::check(&file, bytes)?;
+        }
         notes.push(format!("read as a {}", kind.name()));
         let (sheets, more) = workbook::read(&file, bytes, kind)?;
         notes.extend(more);

@@ -312,3 +312,17 @@ fn a_header_row_past_the_end_is_refused() {
         "{e:?}"
     );
 }
+
+#[test]
+fn an_ods_cell_a_million_rows_down_is_refused_before_calamine_allocates() {
+    let table = format!(
+        r#"<table:table table:name="Far">{}<table:table-row table:number-rows-repeated="1048570"><table:table-cell/></table:table-row><table:table-row><table:table-cell table:number-columns-repeated="1000"/><table:table-cell office:value-type="string"><text:p>x</text:p></table:table-cell></table:table-row></table:table>"#,
+        common::ods_row(&["ID", "Text"]),
+    );
+    let e = err("far.ods", &common::ods(&table));
+    assert!(matches!(e, SheetError::TooLarge { .. }), "{e:?}");
+    assert!(
+        e.to_string().starts_with("far.ods, sheet 'Far': too large"),
+        "{e}"
+    );
+}

@@ -538,3 +538,25 @@ fn random_sheets_written_to_xlsx_and_csv_read_back_the_same_requirements() {
         }
     }
 }
+
+#[test]
+fn an_ods_workbook_is_read_and_its_trailing_empty_rows_cost_nothing() {
+    let table = format!(
+        r#"<table:table table:name="Exigences">{}{}{}<table:table-row table:number-rows-repeated="1048570"><table:table-cell table:number-columns-repeated="1024"/></table:table-row></table:table>"#,
+        common::ods_row(&["Référence", "Exigence"]),
+        common::ods_row(&["EX-1", "Les journaux sont conservés un an"]),
+        common::ods_row(&["EX-2", "Les clés sont renouvelées"]),
+    );
+    let import = read("exigences.ods", &common::ods(&table)).unwrap();
+    assert_eq!(import.sheets[0].name, "Exigences");
+    let refs: Vec<&str> = import
+        .requirements
+        .iter()
+        .map(|r| r.reference.as_str())
+        .collect();
+    assert_eq!(refs, ["EX-1", "EX-2"]);
+    assert_eq!(
+        import.requirements[0].text,
+        "Les journaux sont conservés un an"
+    );
+}

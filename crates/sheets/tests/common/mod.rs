@@ -247,3 +247,27 @@ pub fn xlsx(sheets: &[(&str, Vec<Vec<&str>>)]) -> Vec<u8> {
 pub fn read(name: &str, bytes: &[u8]) -> Result<SheetImport, crosswalk_sheets::SheetError> {
     read_requirements(name, bytes, &ImportOptions::default())
 }
+
+/// A minimal OpenDocument spreadsheet whose `content.xml` body holds the given tables.
+pub fn ods(tables: &str) -> Vec<u8> {
+    let content = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body><office:spreadsheet>{tables}</office:spreadsheet></office:body></office:document-content>"#
+    );
+    rawzip::zip(&[
+        rawzip::Part::plain("mimetype", b"application/vnd.oasis.opendocument.spreadsheet"),
+        rawzip::Part::plain("content.xml", content.as_bytes()),
+        rawzip::Part::plain(
+            "META-INF/manifest.xml",
+            br#"<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"><manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>"#,
+        ),
+    ])
+}
+
+/// One ods table row of string cells.
+pub fn ods_row(cells: &[&str]) -> String {
+    let cells: String = cells
+        .iter()
+        .map(|c| format!(r#"<table:table-cell office:value-type="string"><text:p>{c}</text:p></table:table-cell>"#))
+        .collect();
+    format!("<table:table-row>{cells}</table:table-row>")
+}
