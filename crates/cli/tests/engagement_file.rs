@@ -353,3 +353,84 @@ fn the_catalogue_lists_without_an_engagement_file() {
         "items carry ref and title"
     );
 }
+
+#[test]
+fn a_dry_run_reports_the_diff_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("acme.crosswalk");
+    let v1 = write(dir.path(), "reqs.csv", V1);
+    let preview = json(&db, &["import", v1.to_str().unwrap(), "--dry-run"]);
+    assert_eq!(preview["dry_run"], true);
+    assert_eq!(preview["added"], 3);
+    assert_eq!(
+        preview["sheets"][0]["columns"][0]["role"], "id",
+        "the preview shows the column roles"
+    );
+    assert!(!db.exists(), "a dry run creates no engagement file");
+
+    json(&db, &["import", v1.to_str().unwrap()]);
+    let before = file_hash(&db);
+    let v2 = write(
+        dir.path(),
+        "reqs.csv",
+        "ID,Requirement,Owner\nR-1,Encrypt data at rest with managed keys,Ops\n",
+    );
+    let preview = json(&db, &["import", v2.to_str().unwrap(), "--dry-run"]);
+    assert_eq!(preview["removed"], 2);
+    assert_eq!(preview["unchanged"], 1);
+    assert_eq!(
+        file_hash(&db),
+        before,
+        "a dry run leaves the file as it was"
+    );
+}
+
+#[test]
+fn accepting_suggestions_above_a_score_records_them_as_suggested() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("acme.crosswalk");
+    let v1 = write(dir.path(), "reqs.csv", V1);
+    json(&db, &["import", v1.to_str().unwrap()]);
+    let plain = json(&db, &["suggest", "--top", "2"]);
+    let first = &plain["requirements"][0];
+    assert_eq!(first["ref"], "R-1");
+    for s in first["suggestions"].as_array().unwrap() {
+        let score = s["score"].as_f64().unwrap();
+        assert!((0.0..=1.0).contains(&score), "scores are in 0..1: {s}");
+        assert!(["service", "lz_control", "caf", "framework_control"]
+            .contains(&s["kind"].as_str().unwrap()));
+        assert!(
+            s["ref"].as_str().unwrap().contains(':'),
+            "refs are qualified, ready for map"
+        );
+    }
+    assert_eq!(
+        json(&db, &["audit"])["entries"].as_array().unwrap().len(),
+        2,
+        "suggesting alone writes nothing"
+    );
+
+    let accepted = json(&db, &["suggest", "--top", "2", "--accept-above", "0.5"]);
+    let n = accepted["accepted"].as_u64().unwrap();
+    assert!(n > 0, "managed-key encryption and MFA have confident suggestions: {accepted}");
+    let marked = accepted["requirements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|r| r["suggestions"].as_array().unwrap())
+        .filter(|s| s["accepted"] == true)
+        .inspect(|s| assert!(s["score"].as_f64().unwrap() >= 0.5))
+        .count() as u64;
+    assert_eq!(n, marked);
+    let entries = json(&db, &["audit"])["entries"].as_array().unwrap().clone();
+    let suggested = entries
+        .iter()
+        .filter(|e| e["after"]["origin"] == "suggested")
+        .count() as u64;
+    assert_eq!(
+        suggested, n,
+        "each accepted suggestion is one audit entry with origin suggested"
+    );
+    let again = json(&db, &["suggest", "--top", "2", "--accept-above", "0.5"]);
+    assert_eq!(again["accepted"], 0, "a decided pair is not accepted again");
+}
