@@ -412,7 +412,10 @@ fn accepting_suggestions_above_a_score_records_them_as_suggested() {
 
     let accepted = json(&db, &["suggest", "--top", "2", "--accept-above", "0.5"]);
     let n = accepted["accepted"].as_u64().unwrap();
-    assert!(n > 0, "managed-key encryption and MFA have confident suggestions: {accepted}");
+    assert!(
+        n > 0,
+        "managed-key encryption and MFA have confident suggestions: {accepted}"
+    );
     let marked = accepted["requirements"]
         .as_array()
         .unwrap()
