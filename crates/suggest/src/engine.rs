@@ -1,6 +1,6 @@
 //! The engine: builds the per-kind indexes once, then ranks requirements against them.
 
-use crate::index::{DocTerms, Field, KindIndex};
+use crate::index::{Background, DocTerms, Field, KindIndex};
 use crate::learn::{History, TermVector};
 use crate::refs::{self, Cited};
 use crate::text::words;
@@ -46,8 +46,10 @@ const CONCEPT_BOOST: f32 = 1.5;
 const TEXT_CEILING: f64 = 0.8;
 /// How fast text coverage turns into confidence.
 const TEXT_GAIN: f64 = 4.0;
+/// Confidence that a requirement naming a service ("stored in Amazon S3") is about it.
+const NAMED: f64 = 0.5;
 /// Confidence of an explicit reference by the number of links between it and the target.
-const EXPLICIT_BY_DEPTH: [f64; 3] = [0.95, 0.85, 0.75];
+const EXPLICIT_BY_DEPTH: [f64; 3] = [0.95, 0.85, 0.6];
 /// How many of each kind's best items vote for their CAF capabilities.
 const CAF_VOTERS: usize = 5;
 /// Weight of the votes from services and controls against the CAF text match.
@@ -91,11 +93,25 @@ pub struct Engine {
     by_ref: HashMap<QualifiedRef, usize>,
     kinds: [KindIndex; 4],
     cited: HashMap<String, Vec<RefHit>>,
+    /// Service names as a requirement may write them, by first stem, longest first.
+    names: HashMap<String, Vec<Name>>,
+}
+
+/// One way of writing a service's name.
+#[derive(Debug, Clone)]
+struct Name {
+    stems: Vec<String>,
+    /// An ordinary word ("Backup", "Config", "Shield") names the service only right after
+    /// "AWS" or "Amazon"; a brand-shaped one ("GuardDuty", "EC2", "KMS") names it anywhere.
+    needs_vendor: bool,
+    item: usize,
 }
 
 /// Evidence for one candidate beyond its text score.
 #[derive(Debug, Default, Clone)]
 struct Extra {
+    named: f64,
+    named_as: Option<String>,
     explicit: f64,
     explicit_path: Option<String>,
     learned: f64,
@@ -269,28 +285,21 @@ impl Engine {
             docs[s].push(doc);
             members[s].push(index);
         }
+        let background = Background::new(docs.iter().flatten());
         let [d0, d1, d2, d3] = docs;
         let [m0, m1, m2, m3] = members;
         let kinds = [
-            KindIndex::build(m0, &d0),
-            KindIndex::build(m1, &d1),
-            KindIndex::build(m2, &d2),
-            KindIndex::build(m3, &d3),
+            KindIndex::build(m0, &d0, &background),
+            KindIndex::build(m1, &d1, &background),
+            KindIndex::build(m2, &d2, &background),
+            KindIndex::build(m3, &d3, &background),
         ];
 
+        let names = service_names(&items, &sources);
+
         // Idf over all items, for comparing requirements with each other.
-        let n = items.len().max(1) as f32;
-        let mut df = vec![0u32; terms.len()];
-        for kind in &kinds {
-            for (t, slot) in df.iter_mut().enumerate() {
-                *slot += kind.postings(t as u32).len() as u32;
-            }
-        }
-        let global_idf = df
-            .iter()
-            .map(|&d| (1.0 + n / (d as f32 + 0.5)).ln())
-            .collect();
-        let unknown_idf = (1.0 + n / 0.5).ln();
+        let global_idf = (0..terms.len() as u32).map(|t| background.idf(t)).collect();
+        let unknown_idf = background.idf(u32::MAX);
 
         Engine {
             vocabulary,
@@ -301,6 +310,7 @@ impl Engine {
             by_ref,
             kinds,
             cited,
+            names,
         }
     }
 
@@ -346,6 +356,12 @@ impl Engine {
             history.nearest(&self.term_vector(&query))
         };
         let mut extras: [BTreeMap<u32, Extra>; 4] = Default::default();
+        for (item, surface) in self.named(requirement) {
+            let it = &self.items[item];
+            let e = extras[slot(it.kind)].entry(it.local).or_default();
+            e.named = NAMED;
+            e.named_as.get_or_insert(surface);
+        }
         for (item, conf, path) in explicit {
             let it = &self.items[item];
             let e = extras[slot(it.kind)].entry(it.local).or_default();
@@ -519,6 +535,7 @@ impl Engine {
             let text = TEXT_CEILING * (1.0 - (-TEXT_GAIN * coverage).exp());
             let mut score = 1.0
                 - (1.0 - text)
+                    * (1.0 - extra.named)
                     * (1.0 - extra.explicit)
                     * (1.0 - extra.learned)
                     * (1.0 - extra.vote);
@@ -548,6 +565,9 @@ impl Engine {
         let mut parts: Vec<(f64, String)> = Vec::new();
         if let Some(from) = &r.extra.learned_from {
             parts.push((r.extra.learned, from.clone()));
+        }
+        if let Some(name) = &r.extra.named_as {
+            parts.push((r.extra.named, format!("names \u{201c}{name}\u{201d}")));
         }
         if let Some(path) = &r.extra.explicit_path {
             parts.push((r.extra.explicit, format!("cites {path}")));
@@ -624,7 +644,10 @@ impl Engine {
             }
         };
         let mut fields = vec![
-            (requirement_title(q), QUERY_TITLE),
+            (
+                requirement_title(q),
+                crate::tune("QTITLE", QUERY_TITLE as f64) as f32,
+            ),
             (q.text.as_str(), QUERY_TEXT),
         ];
         if let Some(section) = &q.section {
@@ -639,7 +662,7 @@ impl Engine {
                 let surface: Vec<&str> = ws[start..end].iter().map(|w| w.raw.as_str()).collect();
                 add(
                     self.vocabulary.concept_term(concept),
-                    weight * CONCEPT_BOOST,
+                    weight * crate::tune("CONCEPT", CONCEPT_BOOST as f64) as f32,
                     surface.join(" "),
                 );
             }
@@ -665,6 +688,39 @@ impl Engine {
             .collect()
     }
 
+    /// The services a requirement names, with the words it used, in order of appearance.
+    fn named(&self, q: &Query) -> Vec<(usize, String)> {
+        let mut out: Vec<(usize, String)> = Vec::new();
+        for text in [
+            q.title.as_str(),
+            q.text.as_str(),
+            q.section.as_deref().unwrap_or(""),
+        ] {
+            let ws = words(text);
+            for i in 0..ws.len() {
+                let Some(candidates) = self.names.get(&ws[i].stem) else {
+                    continue;
+                };
+                for name in candidates {
+                    let end = i + name.stems.len();
+                    let fits = end <= ws.len()
+                        && ws[i..end]
+                            .iter()
+                            .zip(&name.stems)
+                            .all(|(w, s)| w.stem == *s)
+                        && (!name.needs_vendor
+                            || (i > 0 && matches!(ws[i - 1].stem.as_str(), "aws" | "amazon")));
+                    if fits && !out.iter().any(|(item, _)| *item == name.item) {
+                        let surface: Vec<&str> =
+                            ws[i..end].iter().map(|w| w.raw.as_str()).collect();
+                        out.push((name.item, surface.join(" ")));
+                    }
+                }
+            }
+        }
+        out
+    }
+
     /// Items reached from the references a requirement cites: (item, confidence, path).
     fn explicit(&self, q: &Query) -> Vec<(usize, f64, String)> {
         let mut text = String::new();
@@ -684,15 +740,8 @@ impl Engine {
                 found.push((c, 0.9));
             }
         }
-        let mut best: HashMap<usize, (f64, String, u32)> = HashMap::new();
-        let mut reach = |item: usize, conf: f64, path: String| {
-            let e = best.entry(item).or_insert((0.0, String::new(), 0));
-            e.2 += 1;
-            if conf > e.0 || (conf == e.0 && path < e.1) {
-                e.0 = conf;
-                e.1 = path;
-            }
-        };
+        // Evidence per item, combined over citations: (confidence, best single, its path).
+        let mut evidence: HashMap<usize, (f64, f64, String)> = HashMap::new();
         for (c, factor) in found {
             let hits: Vec<usize> = if let Some(q) = &c.qualified {
                 self.by_ref.get(q).copied().into_iter().collect()
@@ -706,12 +755,22 @@ impl Engine {
                 hits.map(|h| h.iter().map(|h| h.item).collect())
                     .unwrap_or_default()
             };
+            // Everything this one citation reaches: item → (depth, paths, first best path).
+            let mut reach: BTreeMap<usize, (usize, u32, String)> = BTreeMap::new();
+            let mut visit = |item: usize, depth: usize, path: String| {
+                let e = reach.entry(item).or_insert((depth, 0, path.clone()));
+                e.1 += 1;
+                if depth < e.0 || (depth == e.0 && path < e.2) {
+                    e.0 = depth;
+                    e.2 = path;
+                }
+            };
             for hit in hits {
                 let start = format!("{} \u{2192} {}", c.written, self.items[hit].target);
-                reach(hit, factor * EXPLICIT_BY_DEPTH[0], start.clone());
+                visit(hit, 0, start.clone());
                 for &n in &self.items[hit].neighbours {
                     let p1 = format!("{start} \u{2192} {}", self.items[n].target);
-                    reach(n, factor * EXPLICIT_BY_DEPTH[1], p1.clone());
+                    visit(n, 1, p1.clone());
                     // Services and CAF capabilities are hubs: going through one would reach
                     // everything about that service, not what the reference asks.
                     if matches!(self.items[n].kind, TargetKind::Service | TargetKind::Caf) {
@@ -719,20 +778,36 @@ impl Engine {
                     }
                     for &m in &self.items[n].neighbours {
                         if m != hit {
-                            let p2 = format!("{p1} \u{2192} {}", self.items[m].target);
-                            reach(m, factor * EXPLICIT_BY_DEPTH[2], p2);
+                            visit(m, 2, format!("{p1} \u{2192} {}", self.items[m].target));
                         }
                     }
                 }
             }
+            // A reference that fans out to twenty services says little about any one of them:
+            // discount by the number of items of the same kind it reaches, and favour the items
+            // it reaches along more paths.
+            let mut per_kind = [(0usize, 0u32); 4];
+            for (&item, &(_, paths, _)) in &reach {
+                let k = &mut per_kind[slot(self.items[item].kind)];
+                k.0 += 1;
+                k.1 = k.1.max(paths);
+            }
+            for (item, (depth, paths, path)) in reach {
+                let (n, most) = per_kind[slot(self.items[item].kind)];
+                let specificity = 1.0 / (n as f64).sqrt();
+                let support = 0.5 + 0.5 * f64::from(paths) / f64::from(most.max(1));
+                let conf = factor * EXPLICIT_BY_DEPTH[depth] * specificity * support;
+                let e = evidence.entry(item).or_insert((0.0, 0.0, String::new()));
+                if conf > e.1 || (conf == e.1 && path < e.2) {
+                    e.1 = conf;
+                    e.2 = path;
+                }
+                e.0 = 1.0 - (1.0 - e.0) * (1.0 - conf);
+            }
         }
-        let mut out: Vec<(usize, f64, String)> = best
+        let mut out: Vec<(usize, f64, String)> = evidence
             .into_iter()
-            .map(|(item, (conf, path, paths))| {
-                // More than one path to the same target is more evidence, with diminishing returns.
-                let more = 1.0 - 0.5f64.powi(paths.saturating_sub(1) as i32);
-                (item, conf + (1.0 - conf) * 0.5 * more, path)
-            })
+            .map(|(item, (conf, _, path))| (item, conf, path))
             .collect();
         out.sort_by(|a, b| self.items[a.0].target.cmp(&self.items[b.0].target));
         out
@@ -824,4 +899,93 @@ fn doc_terms(vocabulary: &Vocabulary, text: &str) -> Vec<(String, f32)> {
         add(vocabulary.concept_term(concept), 1.0);
     }
     out
+}
+
+/// Whether a word of a service title is shaped like a brand rather than an English word:
+/// it has a digit, is all capitals, or has a capital inside (`EC2`, `KMS`, `GuardDuty`).
+fn is_brand(word: &str) -> bool {
+    let letters: Vec<char> = word.chars().filter(|c| c.is_alphanumeric()).collect();
+    letters.len() >= 2
+        && (letters.iter().any(|c| c.is_ascii_digit())
+            || letters
+                .iter()
+                .all(|c| c.is_uppercase() || c.is_ascii_digit())
+            || letters.iter().skip(1).any(|c| c.is_uppercase()))
+}
+
+/// `OpenSearch`, `GuardDuty`: letters only, with a capital after the first letter and a small one.
+fn is_camel_case(word: &str) -> bool {
+    word.chars().all(|c| c.is_alphabetic())
+        && word.chars().skip(1).any(|c| c.is_uppercase())
+        && word.chars().any(|c| c.is_lowercase())
+}
+
+/// The ways each service's title can be written in a requirement: the title without "AWS" or
+/// "Amazon", its parenthesised short form, and its brand-shaped words alone ("OpenSearch").
+/// A name that is one service's full title is not also given to another service.
+fn service_names(
+    items: &[Item],
+    sources: &[(
+        &crosswalk_domain::CatalogueFramework,
+        &crosswalk_domain::CatalogueItem,
+    )],
+) -> HashMap<String, Vec<Name>> {
+    let mut found: Vec<(Vec<String>, bool, usize, bool)> = Vec::new();
+    for (index, (_, source)) in sources.iter().enumerate() {
+        if items[index].kind != TargetKind::Service {
+            continue;
+        }
+        let title = source.title.as_str();
+        let (main, short) = match (title.find('('), title.rfind(')')) {
+            (Some(open), Some(close)) if close > open => (&title[..open], &title[open + 1..close]),
+            _ => (title, ""),
+        };
+        let main = main.trim();
+        let main = main
+            .strip_prefix("AWS ")
+            .or_else(|| main.strip_prefix("Amazon "))
+            .unwrap_or(main)
+            .trim();
+        let mut add = |text: &str, full: bool| {
+            let stems: Vec<String> = words(text).into_iter().map(|w| w.stem).collect();
+            if stems.is_empty() {
+                return;
+            }
+            let single = text.split_whitespace().count() == 1;
+            let needs_vendor = single && !is_brand(text);
+            found.push((stems, needs_vendor, index, full));
+        };
+        add(main, true);
+        if !short.trim().is_empty() {
+            add(short.trim(), true);
+        }
+        // "OpenSearch" alone names "OpenSearch Service"; an all-capitals part ("API" of "API
+        // Gateway") or a number ("53" of "Route 53") is too common to name anything alone.
+        if main.split_whitespace().count() > 1 {
+            for w in main.split_whitespace().filter(|w| is_camel_case(w)) {
+                add(w, false);
+            }
+        }
+    }
+    let mut names: HashMap<String, Vec<Name>> = HashMap::new();
+    for (stems, needs_vendor, item, full) in &found {
+        let owned_fully = found
+            .iter()
+            .any(|(s, _, other, f)| *f && s == stems && other != item);
+        if !full && owned_fully {
+            continue;
+        }
+        let list = names.entry(stems[0].clone()).or_default();
+        if !list.iter().any(|n| n.stems == *stems && n.item == *item) {
+            list.push(Name {
+                stems: stems.clone(),
+                needs_vendor: *needs_vendor,
+                item: *item,
+            });
+        }
+    }
+    for list in names.values_mut() {
+        list.sort_by(|a, b| b.stems.len().cmp(&a.stems.len()).then(a.item.cmp(&b.item)));
+    }
+    names
 }

@@ -9,6 +9,9 @@ use std::collections::HashMap;
 
 /// BM25's term-frequency saturation.
 const K1: f32 = 1.2;
+fn k1() -> f32 {
+    crate::tune("K1", K1 as f64) as f32
+}
 
 /// Where a document's words came from, with its weight and length normalisation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,12 +38,12 @@ impl Field {
 
     fn weight(self) -> f32 {
         match self {
-            Field::Ref => 3.0,
-            Field::Title => 3.0,
+            Field::Ref => crate::tune("REF", 3.0) as f32,
+            Field::Title => crate::tune("TITLE", 3.0) as f32,
             Field::Text => 1.0,
-            Field::Attributes => 1.0,
-            Field::Context => 0.6,
-            Field::Hint => 2.0,
+            Field::Attributes => crate::tune("ATTR", 1.0) as f32,
+            Field::Context => crate::tune("CONTEXT", 0.6) as f32,
+            Field::Hint => crate::tune("HINT", 2.0) as f32,
         }
     }
 
@@ -72,7 +75,49 @@ impl DocTerms {
     fn len(&self, field: Field) -> f32 {
         self.counts[field.slot()].iter().map(|(_, c)| c).sum()
     }
+
+    fn distinct_terms(&self) -> Vec<u32> {
+        let mut terms: Vec<u32> = self.counts.iter().flatten().map(|&(t, _)| t).collect();
+        terms.sort_unstable();
+        terms.dedup();
+        terms
+    }
 }
+
+/// How many documents hold each term, over a whole catalogue: the background against which a
+/// kind's own, much smaller, document set is judged.
+#[derive(Debug, Default)]
+pub(crate) struct Background {
+    df: HashMap<u32, u32>,
+    n: f32,
+}
+
+impl Background {
+    pub fn new<'a>(docs: impl IntoIterator<Item = &'a DocTerms>) -> Background {
+        let mut df: HashMap<u32, u32> = HashMap::new();
+        let mut n = 0;
+        for doc in docs {
+            n += 1;
+            for t in doc.distinct_terms() {
+                *df.entry(t).or_default() += 1;
+            }
+        }
+        Background { df, n: n as f32 }
+    }
+
+    pub fn idf(&self, term: u32) -> f32 {
+        idf(self.n, self.df.get(&term).copied().unwrap_or(0) as f32)
+    }
+}
+
+fn idf(n: f32, df: f32) -> f32 {
+    (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
+}
+
+/// Share of a term's weight that comes from its rarity among the kind's own items; the rest
+/// comes from the whole catalogue. A kind of 76 services alone makes every rare word look
+/// decisive ("approved", "team"); the catalogue knows those words are everywhere.
+const OWN_IDF_SHARE: f32 = 1.0;
 
 /// The postings of one target kind.
 #[derive(Debug, Default)]
@@ -81,14 +126,12 @@ pub(crate) struct KindIndex {
     pub items: Vec<usize>,
     /// Term id → (local doc, idf × saturated frequency), sorted by doc.
     postings: HashMap<u32, Vec<(u32, f32)>>,
-    /// Term id → idf within this kind.
+    /// Term id → idf of this kind's documents against the background.
     idf: HashMap<u32, f32>,
-    /// The largest idf in this kind: the weight of a term no document has.
-    max_idf: f32,
 }
 
 impl KindIndex {
-    pub fn build(items: Vec<usize>, docs: &[DocTerms]) -> KindIndex {
+    pub fn build(items: Vec<usize>, docs: &[DocTerms], background: &Background) -> KindIndex {
         let n = docs.len().max(1) as f32;
         let mut avg = [0f32; 6];
         for field in Field::ALL {
@@ -116,13 +159,18 @@ impl KindIndex {
         }
         let idf: HashMap<u32, f32> = df
             .iter()
-            .map(|(&t, &d)| (t, (1.0 + (n - d as f32 + 0.5) / (d as f32 + 0.5)).ln()))
+            .map(|(&t, &d)| {
+                let own = idf(n, d as f32);
+                (
+                    t,
+                    OWN_IDF_SHARE * own + (1.0 - OWN_IDF_SHARE) * background.idf(t),
+                )
+            })
             .collect();
-        let max_idf = (1.0 + (n + 0.5) / 0.5f32).ln();
         let mut postings: HashMap<u32, Vec<(u32, f32)>> = HashMap::new();
         for (doc, terms) in per_doc.into_iter().enumerate() {
             for (t, tf) in terms {
-                let sat = tf * (K1 + 1.0) / (K1 + tf);
+                let sat = tf * (k1() + 1.0) / (k1() + tf);
                 postings
                     .entry(t)
                     .or_default()
@@ -133,7 +181,6 @@ impl KindIndex {
             items,
             postings,
             idf,
-            max_idf,
         }
     }
 
@@ -143,10 +190,6 @@ impl KindIndex {
 
     pub fn idf(&self, term: u32) -> Option<f32> {
         self.idf.get(&term).copied()
-    }
-
-    pub fn max_idf(&self) -> f32 {
-        self.max_idf
     }
 
     pub fn postings(&self, term: u32) -> &[(u32, f32)] {
@@ -164,7 +207,7 @@ impl KindIndex {
 
     /// The most one query term can add to a document's score, per unit of query weight.
     pub fn ceiling(&self, term: u32) -> f32 {
-        self.idf(term).unwrap_or(0.0) * (K1 + 1.0)
+        self.idf(term).unwrap_or(0.0) * (k1() + 1.0)
     }
 }
 
@@ -189,7 +232,7 @@ mod tests {
             doc(&[(Field::Title, &[(2, 1.0)]), (Field::Text, &[(1, 1.0)])]),
             doc(&[(Field::Text, &[(3, 1.0)])]),
         ];
-        let index = KindIndex::build(vec![10, 11, 12], &docs);
+        let index = KindIndex::build(vec![10, 11, 12], &docs, &Background::new(&docs));
         assert!(
             index.weight(1, 0) > index.weight(1, 1),
             "title weight 3 beats text weight 1"
@@ -204,7 +247,7 @@ mod tests {
             doc(&[(Field::Text, &[(1, 1.0)])]),
             doc(&[(Field::Text, &[(1, 1.0)])]),
         ];
-        let index = KindIndex::build(vec![0, 1, 2], &docs);
+        let index = KindIndex::build(vec![0, 1, 2], &docs, &Background::new(&docs));
         assert!(index.idf(2).unwrap() > index.idf(1).unwrap());
         assert!(index.weight(2, 0) > index.weight(1, 0));
         assert!(

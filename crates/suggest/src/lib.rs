@@ -73,3 +73,11 @@ pub struct Suggestion {
     pub score: f64,
     pub reason: String,
 }
+
+/// TEMPORARY tuning hook (removed before commit).
+pub(crate) fn tune(name: &str, default: f64) -> f64 {
+    std::env::var(format!("CW_TUNE_{name}"))
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
