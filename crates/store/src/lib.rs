@@ -11,6 +11,7 @@ mod error;
 mod items;
 mod mappings;
 mod migrations;
+pub mod workplan;
 
 pub use assessments::{Assessment, ProfileEntry, StoredAssessment};
 pub use audit::{AuditEntry, AuditEvent, GENESIS_HASH};

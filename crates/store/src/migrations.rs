@@ -25,6 +25,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         slug: "export",
         sql: include_str!("../migrations/0002_export.sql"),
     },
+    Migration {
+        version: 10,
+        slug: "workplan",
+        sql: include_str!("../migrations/0010_workplan.sql"),
+    },
 ];
 
 /// The schema version this build writes and understands.
