@@ -14,6 +14,7 @@ mod map;
 mod refs;
 mod requirements;
 mod suggest;
+mod workbench;
 
 pub use catalogue::{
     catalogue_list, catalogue_search, catalogue_show, CatalogueItemDetail, CatalogueItemSummary,
@@ -29,6 +30,13 @@ pub use requirements::{list_requirements, RequirementItem, RequirementList};
 pub use suggest::{
     suggest, RequirementSuggestions, SuggestReport, SuggestRequest, SuggestionItem,
     SUGGESTED_RELATIONSHIP,
+};
+
+pub use workbench::{
+    apply_preset, coverage_summary, create_engagement, decide_mapping, landing_zone_controls,
+    profile_presets, requirement_detail, requirement_sections, set_control_enabled,
+    update_assessment, CoverageGroupCounts, CoverageSummary, MappingView, PresetInfo,
+    ProfileControl, RequirementDetail, SuggestionView,
 };
 
 pub use crosswalk_domain::{Coverage, Relationship, Responsibility};

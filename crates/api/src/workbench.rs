@@ -1,0 +1,496 @@
+//! Use cases the desktop workbench needs beyond the CLI's: creating an engagement with its
+//! workloads and landing-zone preset, one requirement with its mappings and suggestions, single
+//! accept/reject decisions, assessments, the landing-zone profile and coverage per group.
+
+use crate::engagement::{engagement_summary, open_read, shipped_catalogue};
+use crate::error::{ApiError, Result};
+use crate::map::default_responsibility;
+use crate::refs::{resolve, Want};
+use crate::requirements::RequirementItem;
+use crate::suggest::SUGGESTED_RELATIONSHIP;
+use crate::EngagementSummary;
+use crosswalk_domain::{Coverage, FrameworkKind, MappingStatus, Origin, QualifiedRef, TargetKind};
+use crosswalk_store::{
+    Actor, Assessment, Engagement, MappingFilter, MappingInput, MappingRow, RequirementQuery, View,
+};
+use crosswalk_suggest::{Decision, Engine, Query};
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::Path;
+
+/// A landing-zone preset as the start screen offers it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PresetInfo {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub controls: usize,
+}
+
+/// The shipped landing-zone presets.
+pub fn profile_presets() -> Vec<PresetInfo> {
+    crosswalk_catalogue::shipped_profiles()
+        .iter()
+        .map(|p| PresetInfo {
+            id: p.id.clone(),
+            name: p.name.clone(),
+            description: p.text.clone(),
+            controls: p.controls.len(),
+        })
+        .collect()
+}
+
+/// Creates a new engagement file for `customer` with its workloads, and enables the controls of
+/// the landing-zone preset `preset` when one is given. An existing file is never overwritten.
+pub fn create_engagement(
+    db: &Path,
+    actor: &Actor,
+    customer: &str,
+    workloads: &[String],
+    preset: Option<&str>,
+) -> Result<EngagementSummary> {
+    let customer = customer.trim();
+    if customer.is_empty() {
+        return Err(ApiError::Invalid("the customer needs a name".into()));
+    }
+    let profile =
+        match preset {
+            Some(id) => Some(crosswalk_catalogue::shipped_profile(id).ok_or_else(|| {
+                ApiError::NotFound {
+                    what: "landing-zone preset",
+                    text: id.into(),
+                    hint: String::new(),
+                }
+            })?),
+            None => None,
+        };
+    let mut e = Engagement::create(db, actor, customer, shipped_catalogue())?;
+    for w in workloads.iter().map(|w| w.trim()).filter(|w| !w.is_empty()) {
+        e.add_workload(actor, w, "")?;
+    }
+    if let Some(p) = profile {
+        apply_controls(&mut e, actor, &p.controls)?;
+    }
+    e.close()?;
+    engagement_summary(db)
+}
+
+/// Enables exactly `enabled` among the engagement's landing-zone controls; returns how many
+/// controls changed state.
+fn apply_controls(e: &mut Engagement, actor: &Actor, enabled: &[QualifiedRef]) -> Result<usize> {
+    let wanted: HashSet<&QualifiedRef> = enabled.iter().collect();
+    let now: HashMap<QualifiedRef, bool> = e
+        .landing_zone_profile()?
+        .into_iter()
+        .map(|p| (QualifiedRef::new(p.framework, p.reference), p.enabled))
+        .collect();
+    let mut changed = 0;
+    for r in lz_controls(e)?.keys() {
+        let on = wanted.contains(r);
+        if now.get(r).copied().unwrap_or(false) == on && (now.contains_key(r) || !on) {
+            continue;
+        }
+        let item = resolve(e, &r.to_string(), Want::Target)?;
+        e.set_control_enabled(actor, item.id, on, "")?;
+        changed += 1;
+    }
+    Ok(changed)
+}
+
+/// Every landing-zone control of the engagement's catalogue, in catalogue order.
+fn lz_controls(view: &View) -> Result<BTreeMap<QualifiedRef, (String, String)>> {
+    let catalogue = view.catalogue()?;
+    let mut out = BTreeMap::new();
+    for fw in catalogue
+        .frameworks
+        .iter()
+        .filter(|f| f.kind == FrameworkKind::LzControls)
+    {
+        for item in &fw.items {
+            out.insert(
+                QualifiedRef::new(&fw.id, &item.reference),
+                (item.title.clone(), item.text.clone()),
+            );
+        }
+    }
+    Ok(out)
+}
+
+/// Applies a shipped preset to an existing engagement; returns how many controls changed.
+pub fn apply_preset(db: &Path, actor: &Actor, preset: &str) -> Result<usize> {
+    let p = crosswalk_catalogue::shipped_profile(preset).ok_or_else(|| ApiError::NotFound {
+        what: "landing-zone preset",
+        text: preset.into(),
+        hint: String::new(),
+    })?;
+    let mut e = Engagement::open(db, actor, shipped_catalogue())?;
+    let changed = apply_controls(&mut e, actor, &p.controls)?;
+    e.close()?;
+    Ok(changed)
+}
+
+/// One landing-zone control in the profile screen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ProfileControl {
+    #[serde(rename = "ref")]
+    pub reference: String,
+    pub title: String,
+    pub text: String,
+    pub enabled: bool,
+    /// Requirements with an accepted mapping straight to this control: the ones whose
+    /// inherited coverage the toggle changes.
+    pub requirements: usize,
+}
+
+pub fn landing_zone_controls(db: &Path) -> Result<Vec<ProfileControl>> {
+    let e = open_read(db)?;
+    let enabled: HashMap<QualifiedRef, bool> = e
+        .landing_zone_profile()?
+        .into_iter()
+        .map(|p| (QualifiedRef::new(p.framework, p.reference), p.enabled))
+        .collect();
+    let mut users: HashMap<QualifiedRef, usize> = HashMap::new();
+    for m in e.mappings(&MappingFilter {
+        status: Some(MappingStatus::Accepted),
+        ..Default::default()
+    })? {
+        if m.target.kind == FrameworkKind::LzControls {
+            *users.entry(m.target.qualified()).or_default() += 1;
+        }
+    }
+    Ok(lz_controls(&e)?
+        .into_iter()
+        .map(|(r, (title, text))| ProfileControl {
+            enabled: enabled.get(&r).copied().unwrap_or(false),
+            requirements: users.get(&r).copied().unwrap_or(0),
+            reference: r.to_string(),
+            title,
+            text,
+        })
+        .collect())
+}
+
+/// Enables or disables one landing-zone control (`FRAMEWORK:REF`).
+pub fn set_control_enabled(db: &Path, actor: &Actor, control: &str, enabled: bool) -> Result<()> {
+    let mut e = Engagement::open(db, actor, shipped_catalogue())?;
+    let item = resolve(&e, control, Want::Target)?;
+    e.set_control_enabled(actor, item.id, enabled, "")?;
+    e.close()?;
+    Ok(())
+}
+
+/// A mapping of the selected requirement.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MappingView {
+    pub target: String,
+    pub kind: TargetKind,
+    pub title: String,
+    pub relationship: crosswalk_domain::Relationship,
+    pub responsibility: Option<crosswalk_domain::Responsibility>,
+    pub status: MappingStatus,
+    pub origin: Origin,
+    pub rationale: String,
+}
+
+/// A ranked suggestion with what the consultant already decided about it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SuggestionView {
+    pub kind: TargetKind,
+    #[serde(rename = "ref")]
+    pub reference: String,
+    pub title: String,
+    pub score: f64,
+    pub reason: String,
+    /// `accepted` / `rejected` when a mapping to this target exists, else `None`.
+    pub decision: Option<MappingStatus>,
+}
+
+/// Everything the mapping panel shows for one requirement.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RequirementDetail {
+    pub requirement: RequirementItem,
+    pub mappings: Vec<MappingView>,
+    pub suggestions: Vec<SuggestionView>,
+    pub owner: String,
+    pub notes: String,
+    pub coverage_reason: String,
+}
+
+fn requirement_item(view: &View, set: &str, reference: &str) -> Result<(i64, RequirementItem)> {
+    let item = resolve(view, &format!("{set}:{reference}"), Want::Requirement)?;
+    // The windowed query is the one place that derives coverage; narrow it by a full-text search
+    // on the ref first and fall back to the whole set only when the ref has no searchable word.
+    let mut row = None;
+    for search in [Some(reference.to_string()), None] {
+        let page = view.requirements(&RequirementQuery {
+            set: Some(set.to_string()),
+            search,
+            include_removed: true,
+            ..Default::default()
+        })?;
+        row = page.rows.into_iter().find(|r| r.id == item.id);
+        if row.is_some() {
+            break;
+        }
+    }
+    let row = row.ok_or_else(|| ApiError::NotFound {
+        what: "requirement",
+        text: format!("{set}:{reference}"),
+        hint: String::new(),
+    })?;
+    Ok((item.id, RequirementItem::from(row)))
+}
+
+fn query_of(r: &RequirementItem) -> Query {
+    Query {
+        reference: r.reference.clone(),
+        title: r.title.clone(),
+        text: r.text.clone(),
+        section: r.section.clone(),
+    }
+}
+
+/// One requirement, its mappings and its `top` ranked suggestions.
+pub fn requirement_detail(
+    db: &Path,
+    set: &str,
+    reference: &str,
+    top: usize,
+) -> Result<RequirementDetail> {
+    let e = open_read(db)?;
+    let (id, requirement) = requirement_item(&e, set, reference)?;
+    let all: Vec<MappingRow> = e.mappings(&MappingFilter::default())?;
+    let decisions: Vec<Decision> = all
+        .iter()
+        .filter(|m| {
+            m.status != MappingStatus::Proposed && m.source.kind == FrameworkKind::Requirements
+        })
+        .map(|m| Decision {
+            requirement: Query {
+                reference: m.source.reference.clone(),
+                title: m.source.title.clone(),
+                text: m.source.text.clone(),
+                section: None,
+            },
+            target: m.target.qualified(),
+            accepted: m.status == MappingStatus::Accepted,
+        })
+        .collect();
+    let mine: Vec<&MappingRow> = all.iter().filter(|m| m.source.id == id).collect();
+    let decided: HashMap<String, MappingStatus> = mine
+        .iter()
+        .map(|m| (m.target.qualified().to_string(), m.status))
+        .collect();
+    let catalogue = e.catalogue()?;
+    let engine = Engine::new(&catalogue);
+    let history = engine.history(&decisions);
+    let suggestions = engine
+        .suggest_with(&query_of(&requirement), top, &history)
+        .into_iter()
+        .map(|s| {
+            let reference = s.target.to_string();
+            SuggestionView {
+                decision: decided.get(&reference).copied(),
+                kind: s.kind,
+                reference,
+                title: s.title,
+                score: s.score,
+                reason: s.reason,
+            }
+        })
+        .collect();
+    let assessment = e
+        .assessments(None)?
+        .into_iter()
+        .find(|a| a.item_id == id)
+        .map(|a| a.assessment);
+    let assessment = assessment.unwrap_or_default();
+    Ok(RequirementDetail {
+        requirement,
+        mappings: mine
+            .iter()
+            .map(|m| MappingView {
+                target: m.target.qualified().to_string(),
+                kind: m.target.kind.target_kind(),
+                title: m.target.title.clone(),
+                relationship: m.relationship,
+                responsibility: m.responsibility,
+                status: m.status,
+                origin: m.origin,
+                rationale: m.rationale.clone(),
+            })
+            .collect(),
+        suggestions,
+        owner: assessment.owner,
+        notes: assessment.notes,
+        coverage_reason: assessment.coverage_reason,
+    })
+}
+
+/// Accepts or rejects one target for one requirement (a suggestion, or an item found in the
+/// catalogue). A rejection is kept so the suggestion engine learns from it.
+pub fn decide_mapping(
+    db: &Path,
+    actor: &Actor,
+    set: &str,
+    reference: &str,
+    target: &str,
+    accept: bool,
+    rationale: &str,
+) -> Result<()> {
+    let mut e = Engagement::open(db, actor, shipped_catalogue())?;
+    let source = resolve(&e, &format!("{set}:{reference}"), Want::Requirement)?;
+    let target = resolve(&e, target, Want::Target)?;
+    let input = MappingInput {
+        source: source.id,
+        target: target.id,
+        relationship: SUGGESTED_RELATIONSHIP,
+        responsibility: default_responsibility(target.kind),
+        status: if accept {
+            MappingStatus::Accepted
+        } else {
+            MappingStatus::Rejected
+        },
+        rationale: rationale.to_string(),
+        origin: Origin::Suggested,
+    };
+    e.put_mappings(actor, &[input])?;
+    e.close()?;
+    Ok(())
+}
+
+/// Replaces the engagement-wide assessment of one requirement; returns the row as the grid
+/// shows it (its coverage may change with an override).
+#[allow(clippy::too_many_arguments)]
+pub fn update_assessment(
+    db: &Path,
+    actor: &Actor,
+    set: &str,
+    reference: &str,
+    owner: &str,
+    notes: &str,
+    coverage: Option<Coverage>,
+    reason: &str,
+) -> Result<RequirementItem> {
+    let mut e = Engagement::open(db, actor, shipped_catalogue())?;
+    let item = resolve(&e, &format!("{set}:{reference}"), Want::Requirement)?;
+    let mut assessment: Assessment = e
+        .assessments(None)?
+        .into_iter()
+        .find(|a| a.item_id == item.id)
+        .map(|a| a.assessment)
+        .unwrap_or_default();
+    assessment.owner = owner.to_string();
+    assessment.notes = notes.to_string();
+    assessment.coverage = coverage;
+    assessment.coverage_reason = if coverage.is_some() {
+        reason.to_string()
+    } else {
+        String::new()
+    };
+    e.set_assessment(actor, item.id, None, &assessment)?;
+    e.close()?;
+    let view = open_read(db)?;
+    Ok(requirement_item(&view, set, reference)?.1)
+}
+
+/// Counts of requirements per coverage state in one group.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CoverageGroupCounts {
+    pub key: String,
+    pub label: String,
+    pub counts: BTreeMap<Coverage, usize>,
+}
+
+/// Coverage per CAF capability (through accepted mappings to CAF items) and per section of the
+/// requirement sets (the workplan domain, when the sheet has one).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CoverageSummary {
+    pub by_capability: Vec<CoverageGroupCounts>,
+    pub by_domain: Vec<CoverageGroupCounts>,
+}
+
+pub fn coverage_summary(db: &Path) -> Result<CoverageSummary> {
+    let e = open_read(db)?;
+    let rows = e.requirements(&RequirementQuery::default())?.rows;
+    let catalogue = e.catalogue()?;
+    // A CAF epic counts under its capability (its parent) so the chart stays readable.
+    let caf_parent = |r: &QualifiedRef| -> (String, String) {
+        match catalogue.item(r) {
+            Some((fw, item)) => match &item.parent {
+                Some(p) => {
+                    let parent = QualifiedRef::new(&fw.id, p);
+                    let title = catalogue
+                        .item(&parent)
+                        .map(|(_, i)| i.title.clone())
+                        .unwrap_or_default();
+                    (parent.to_string(), title)
+                }
+                None => (r.to_string(), item.title.clone()),
+            },
+            None => (r.to_string(), r.reference.clone()),
+        }
+    };
+    let mut caf_of: HashMap<i64, HashSet<(String, String)>> = HashMap::new();
+    for m in e.mappings(&MappingFilter {
+        status: Some(MappingStatus::Accepted),
+        ..Default::default()
+    })? {
+        if m.target.kind == FrameworkKind::Caf {
+            caf_of
+                .entry(m.source.id)
+                .or_default()
+                .insert(caf_parent(&m.target.qualified()));
+        }
+    }
+    let mut by_cap: BTreeMap<String, CoverageGroupCounts> = BTreeMap::new();
+    let mut by_dom: BTreeMap<String, CoverageGroupCounts> = BTreeMap::new();
+    let none = ("".to_string(), "(no CAF capability mapped)".to_string());
+    for r in &rows {
+        let groups: Vec<(String, String)> = match caf_of.get(&r.id) {
+            Some(g) => g.iter().cloned().collect(),
+            None => vec![none.clone()],
+        };
+        for (key, label) in groups {
+            let g = by_cap
+                .entry(key.clone())
+                .or_insert_with(|| CoverageGroupCounts {
+                    key,
+                    label,
+                    counts: BTreeMap::new(),
+                });
+            *g.counts.entry(r.coverage).or_default() += 1;
+        }
+        let section = r.section.clone().unwrap_or_default();
+        let g = by_dom
+            .entry(section.clone())
+            .or_insert_with(|| CoverageGroupCounts {
+                label: if section.is_empty() {
+                    "(no section)".into()
+                } else {
+                    section.clone()
+                },
+                key: section,
+                counts: BTreeMap::new(),
+            });
+        *g.counts.entry(r.coverage).or_default() += 1;
+    }
+    Ok(CoverageSummary {
+        by_capability: by_cap.into_values().collect(),
+        by_domain: by_dom.into_values().collect(),
+    })
+}
+
+/// The distinct sections of a set (or of every set), for the grid's filter.
+pub fn requirement_sections(db: &Path, set: Option<&str>) -> Result<Vec<String>> {
+    let e = open_read(db)?;
+    let rows = e
+        .requirements(&RequirementQuery {
+            set: set.map(str::to_string),
+            ..Default::default()
+        })?
+        .rows;
+    let sections: std::collections::BTreeSet<String> =
+        rows.into_iter().filter_map(|r| r.section).collect();
+    Ok(sections.into_iter().collect())
+}
