@@ -15,6 +15,7 @@ mod refs;
 mod requirements;
 mod suggest;
 mod workbench;
+pub mod workplan;
 
 pub use catalogue::{
     catalogue_list, catalogue_search, catalogue_show, CatalogueItemDetail, CatalogueItemSummary,

@@ -48,6 +48,12 @@ enum Command {
     Demo(cmd::demo::Args),
     /// The audit log of the engagement, with its hash chain checked.
     Audit(cmd::audit::Args),
+    /// The migration security workplan: tasks and subtasks, status, owners, policy decisions.
+    Workplan(cmd::workplan::Args),
+    /// The readiness assessment per security domain, and the readiness report.
+    Readiness(cmd::readiness::Args),
+    /// The story backlog (readiness and requirement gaps, one story per control) and its CSV.
+    Stories(cmd::stories::Args),
 }
 
 /// What every command gets: the global options and who is acting, now.
@@ -100,6 +106,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Catalogue(a) => cmd::catalogue::run(&ctx, a),
         Command::Demo(a) => cmd::demo::run(&ctx, a),
         Command::Audit(a) => cmd::audit::run(&ctx, a),
+        Command::Workplan(a) => cmd::workplan::run(&ctx, a),
+        Command::Readiness(a) => cmd::readiness::run(&ctx, a),
+        Command::Stories(a) => cmd::stories::run(&ctx, a),
     }
 }
 

@@ -7,4 +7,7 @@ pub mod export;
 pub mod import;
 pub mod list;
 pub mod map;
+pub mod readiness;
+pub mod stories;
 pub mod suggest;
+pub mod workplan;
