@@ -74,17 +74,14 @@ export interface ImportReport {
 
 export interface ImportPreview {
   report: ImportReport;
-  /** Every sheet of the workbook (one entry for CSV). */
+  /** The sheets the importer read plus the same-shape ones it left out. */
   sheet_names: string[];
-  /** The first rows of the chosen sheet as text cells, for choosing the header row. */
-  sample: { sheet: string; first_row: number; rows: string[][] };
 }
 
 export interface ImportChoices {
   set: string | null;
   sheets: string[];
   header_row: number | null;
-  roles: [string, ColumnRole][];
   profile: string | null;
 }
 
@@ -152,9 +149,11 @@ export interface RequirementDetail {
 }
 
 export interface CatalogueHit {
+  /** Qualified: `FRAMEWORK:REF`. */
   ref: string;
   kind: string;
   title: string;
+  score: number;
 }
 
 export interface ProfileControl {
@@ -178,10 +177,14 @@ export interface CoverageSummary {
 }
 
 export interface ExportReport {
-  path: string;
+  out: string;
   format: string;
   rows: number;
-  sha256: string;
+  links: number;
+  gaps: number;
+  /** The keyed content hash written on the About sheet (xlsx only). */
+  content_hash: string | null;
+  warnings: unknown[];
 }
 
 export interface AuditEntry {
@@ -239,6 +242,7 @@ export const api = {
   requirements: (query: RequirementQuery) => invoke<RequirementList>('query_requirements', { query }),
   sections: (set: string | null) => invoke<string[]>('requirement_sections', { set }),
   detail: (set: string, ref: string, top: number) => invoke<RequirementDetail>('requirement_detail', { set, ref, top }),
+  handOver: (path: string) => invoke<void>('test_hand_over_path', { path }),
   decide: (set: string, ref: string, target: string, accept: boolean) =>
     invoke<void>('decide_mapping', { set, ref, target, accept }),
   searchCatalogue: (text: string, limit: number) => invoke<CatalogueHit[]>('search_catalogue', { text, limit }),

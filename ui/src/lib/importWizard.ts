@@ -1,4 +1,4 @@
-// Column roles in the import wizard: the rules the user's choices must follow before an import.
+// Import wizard rules: what must hold before an import, and the default set name.
 
 export type ColumnRole = 'id' | 'title' | 'text' | 'section' | 'parent' | 'attribute';
 export const COLUMN_ROLES: ColumnRole[] = ['id', 'title', 'text', 'section', 'parent', 'attribute'];
@@ -12,15 +12,6 @@ export interface WizardColumn {
 // A requirement has one id, one title and so on; any number of columns are kept as attributes.
 const SINGLE: ReadonlySet<ColumnRole> = new Set(['id', 'title', 'text', 'section', 'parent']);
 
-/** Gives `role` to the column at `index`; a column that held a single-use role loses it. */
-export function assignRole(columns: WizardColumn[], index: number, role: ColumnRole): WizardColumn[] {
-  return columns.map((c) => {
-    if (c.index === index) return { ...c, role };
-    if (SINGLE.has(role) && c.role === role) return { ...c, role: 'attribute' };
-    return c;
-  });
-}
-
 /** What stops the import: the core needs text for each requirement. */
 export function roleProblems(columns: WizardColumn[]): string[] {
   const problems: string[] = [];
@@ -32,11 +23,6 @@ export function roleProblems(columns: WizardColumn[]): string[] {
     if (n > 1) problems.push(`Only one column can be the ${role}; ${n} are.`);
   }
   return problems;
-}
-
-/** Explicit roles as the core's import options take them (by header). */
-export function explicitRoles(columns: WizardColumn[]): [string, ColumnRole][] {
-  return columns.filter((c) => c.header.trim() !== '').map((c) => [c.header, c.role]);
 }
 
 /** The default set name: the file name without directory and extension, as the CLI does. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assignRole, defaultSetName, explicitRoles, roleProblems, type WizardColumn } from '../../src/lib/importWizard';
+import { defaultSetName, roleProblems, type WizardColumn } from '../../src/lib/importWizard';
 
 const cols: WizardColumn[] = [
   { index: 0, header: 'ID', role: 'id' },
@@ -8,28 +8,15 @@ const cols: WizardColumn[] = [
 ];
 
 describe('import wizard roles', () => {
-  it('moves a single-use role from one column to another', () => {
-    const next = assignRole(cols, 2, 'id');
-    expect(next.map((c) => c.role), 'two id columns would make refs ambiguous').toEqual(['attribute', 'text', 'id']);
-  });
-
-  it('lets many columns be attributes', () => {
-    const next = assignRole(assignRole(cols, 0, 'attribute'), 1, 'attribute');
-    expect(next.every((c) => c.role === 'attribute')).toBe(true);
+  it('flags two columns claiming the id role', () => {
+    const twoIds = cols.map((c) => (c.index === 2 ? { ...c, role: 'id' as const } : c));
+    expect(roleProblems(twoIds), 'two id columns would make refs ambiguous').toEqual(['Only one column can be the id; 2 are.']);
   });
 
   it('asks for a text column before importing', () => {
     expect(roleProblems(cols)).toEqual([]);
     const none = cols.map((c) => ({ ...c, role: 'attribute' as const }));
     expect(roleProblems(none)).toHaveLength(1);
-  });
-
-  it('names roles by header for the core and skips blank headers', () => {
-    expect(explicitRoles([...cols, { index: 3, header: '  ', role: 'attribute' }])).toEqual([
-      ['ID', 'id'],
-      ['Control', 'text'],
-      ['Family', 'attribute'],
-    ]);
   });
 
   it('names the set after the file like the CLI does', () => {
