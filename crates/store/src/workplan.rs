@@ -542,9 +542,13 @@ impl Engagement {
                     ],
                 )?;
                 let subject = format!("mapping:{} -> {}", source.qualified(), target.qualified());
+                // A catalogue link on the same pair was only a suggestion: replacing it is the
+                // engagement's first decision, and the event keeps the link as its "before".
                 let (action, kind) = match old {
-                    None => ("mapping.create", MappingChange::Created),
-                    Some(_) => ("mapping.update", MappingChange::Updated),
+                    Some(b) if b["origin"] != "shipped" => {
+                        ("mapping.update", MappingChange::Updated)
+                    }
+                    _ => ("mapping.create", MappingChange::Created),
                 };
                 let mut event = AuditEvent::new(action, subject).after(state);
                 if let Some(b) = old {
