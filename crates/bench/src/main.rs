@@ -1,0 +1,111 @@
+//! `crosswalk-bench`: generates large requirement sheets and measures Crosswalk against the
+//! libraries it stands on. `crosswalk-bench run --smoke` is what CI runs.
+
+use anyhow::Result;
+use clap::{Parser, Subcommand};
+use crosswalk_bench::{generate, measure, run, workspace_root};
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(
+    name = "crosswalk-bench",
+    about = "Crosswalk benchmarks and generators"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Measure import, suggest and export against calamine, the csv crate, rust_xlsxwriter and
+    /// the Python peers, and print the figures.
+    Run {
+        /// Only the 1,000-row size, measured once (what CI runs).
+        #[arg(long)]
+        smoke: bool,
+        /// Row counts to measure (default 1000,10000,100000).
+        #[arg(long, value_delimiter = ',')]
+        sizes: Vec<usize>,
+        /// Where the generated sheets are kept between runs (default target/bench-data).
+        #[arg(long)]
+        data: Option<PathBuf>,
+        /// Leave out the Python peers.
+        #[arg(long)]
+        no_peers: bool,
+        /// Repeat each measurement up to 10k rows and keep the fastest (default 3; 1 with --smoke).
+        #[arg(long)]
+        repeat: Option<usize>,
+        /// Also write the figures as Markdown to this file.
+        #[arg(long)]
+        markdown: Option<PathBuf>,
+    },
+    /// Write the xlsx and CSV requirement sheets of the given sizes.
+    Generate {
+        #[arg(long, value_delimiter = ',', default_value = "1000")]
+        rows: Vec<usize>,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// One measurement in this process (the run starts these as children).
+    #[command(hide = true)]
+    Measure {
+        #[command(subcommand)]
+        case: Case,
+    },
+}
+
+#[derive(Subcommand)]
+enum Case {
+    Calamine { file: PathBuf },
+    Csv { file: PathBuf },
+    Import { file: PathBuf, db: PathBuf },
+    Suggest { db: PathBuf },
+    Export { db: PathBuf, out: PathBuf },
+    Xlsxwriter { matrix: PathBuf, out: PathBuf },
+}
+
+fn main() -> Result<()> {
+    match Cli::parse().command {
+        Command::Run {
+            smoke,
+            sizes,
+            data,
+            no_peers,
+            repeat,
+            markdown,
+        } => {
+            let sizes = match (smoke, sizes.is_empty()) {
+                (true, _) => vec![1_000],
+                (false, true) => vec![1_000, 10_000, 100_000],
+                (false, false) => sizes,
+            };
+            run::run(&run::RunOptions {
+                sizes,
+                data: data.unwrap_or_else(|| workspace_root().join("target").join("bench-data")),
+                peers: !no_peers,
+                repeat: repeat.unwrap_or(if smoke { 1 } else { 3 }),
+                markdown,
+            })
+        }
+        Command::Generate { rows, out } => {
+            for n in rows {
+                let (x, c) = generate::ensure_files(&out, n)?;
+                eprintln!("{} and {}", x.display(), c.display());
+            }
+            Ok(())
+        }
+        Command::Measure { case } => {
+            let sample = match case {
+                Case::Calamine { file } => measure::calamine_read(&file)?,
+                Case::Csv { file } => measure::csv_read(&file)?,
+                Case::Import { file, db } => measure::import(&file, &db)?,
+                Case::Suggest { db } => measure::suggest(&db)?,
+                Case::Export { db, out } => measure::export(&db, &out)?,
+                Case::Xlsxwriter { matrix, out } => measure::xlsxwriter_write(&matrix, &out)?,
+            };
+            println!("{}", serde_json::to_string(&sample)?);
+            Ok(())
+        }
+    }
+}

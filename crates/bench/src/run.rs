@@ -1,0 +1,401 @@
+//! The benchmark run: for each size, generate the sheets once, then measure each side in its
+//! own child process (so each side's peak memory is its own) and print the figures, the ratios
+//! against the libraries Crosswalk stands on, the peers, and the growth between sizes.
+
+use crate::generate;
+use crate::measure::Sample;
+use anyhow::{bail, Context, Result};
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The targets issue 8 sets: Crosswalk within these factors of the library it stands on.
+pub const IMPORT_TARGET: f64 = 1.5;
+pub const EXPORT_TARGET: f64 = 1.5;
+/// Peak memory of the import: at most twice calamine's, plus this much.
+pub const MEMORY_ALLOWANCE_MB: f64 = 100.0;
+
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    pub sizes: Vec<usize>,
+    pub data: PathBuf,
+    pub peers: bool,
+    /// Each measurement is repeated this often and the fastest run kept (sizes up to 10k only:
+    /// at 100k a single run is long enough to be steady).
+    pub repeat: usize,
+    pub markdown: Option<PathBuf>,
+}
+
+/// The measurements, keyed by (size, case).
+#[derive(Debug, Default)]
+struct Results {
+    samples: BTreeMap<(usize, &'static str), Sample>,
+    notes: Vec<String>,
+}
+
+impl Results {
+    fn get(&self, n: usize, case: &str) -> Option<&Sample> {
+        self.samples
+            .iter()
+            .find(|((size, c), _)| *size == n && *c == case)
+            .map(|(_, s)| s)
+    }
+}
+
+fn child(args: &[&str]) -> Result<Sample> {
+    let exe = std::env::current_exe().context("finding the benchmark binary")?;
+    let out = Command::new(exe)
+        .arg("measure")
+        .args(args)
+        .output()
+        .context("starting a measurement")?;
+    parse_sample(&out, &args.join(" "))
+}
+
+fn parse_sample(out: &std::process::Output, what: &str) -> Result<Sample> {
+    if !out.status.success() {
+        bail!(
+            "measurement `{what}` failed ({}): {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
+    }
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let line = stdout
+        .lines()
+        .rev()
+        .find(|l| l.trim_start().starts_with('{'))
+        .with_context(|| format!("measurement `{what}` printed no figures"))?;
+    serde_json::from_str(line).with_context(|| format!("measurement `{what}` printed {line}"))
+}
+
+/// Runs `make` `repeat` times and keeps the fastest run; memory is the largest seen.
+fn best_of(repeat: usize, mut make: impl FnMut(usize) -> Result<Sample>) -> Result<Sample> {
+    let mut best: Option<Sample> = None;
+    let mut peak = 0;
+    for i in 0..repeat.max(1) {
+        let s = make(i)?;
+        peak = peak.max(s.peak_rss_kb);
+        if best.as_ref().is_none_or(|b| s.seconds < b.seconds) {
+            best = Some(s);
+        }
+    }
+    let mut best = best.context("no measurement ran")?;
+    best.peak_rss_kb = peak;
+    Ok(best)
+}
+
+fn path_str(p: &Path) -> Result<&str> {
+    p.to_str()
+        .with_context(|| format!("{} is not valid UTF-8", p.display()))
+}
+
+/// Whether Python with openpyxl and XlsxWriter is there; says why not when it is not.
+fn python_peers() -> std::result::Result<(), String> {
+    let out = Command::new("python3")
+        .args(["-c", "import openpyxl, xlsxwriter"])
+        .output();
+    match out {
+        Ok(o) if o.status.success() => Ok(()),
+        Ok(_) => Err("python3 has no openpyxl/xlsxwriter (scripts/bench.sh installs them with pip when it can)".into()),
+        Err(_) => Err("python3 is not installed".into()),
+    }
+}
+
+fn python(script: &str, args: &[&str]) -> Result<Sample> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("peers");
+    let out = Command::new("python3")
+        .arg(dir.join(script))
+        .args(args)
+        .output()
+        .context("starting python3")?;
+    parse_sample(&out, script)
+}
+
+pub fn run(options: &RunOptions) -> Result<()> {
+    let mut results = Results::default();
+    let peers = if options.peers {
+        match python_peers() {
+            Ok(()) => true,
+            Err(why) => {
+                let note = format!("peers skipped: {why}");
+                eprintln!("{note}");
+                results.notes.push(note);
+                false
+            }
+        }
+    } else {
+        results.notes.push("peers not run (--no-peers)".into());
+        false
+    };
+    for &n in &options.sizes {
+        let t = std::time::Instant::now();
+        let (xlsx, csv) = generate::ensure_files(&options.data, n)?;
+        eprintln!(
+            "{n} rows: sheets ready in {:.1?} ({}, {:.1} MB; {}, {:.1} MB)",
+            t.elapsed(),
+            xlsx.display(),
+            mb_of_file(&xlsx),
+            csv.display(),
+            mb_of_file(&csv)
+        );
+        let repeat = if n > 10_000 { 1 } else { options.repeat };
+        let work = tempfile::Builder::new()
+            .prefix("crosswalk-bench-")
+            .tempdir_in(&options.data)?;
+        let w = work.path();
+        let xs = path_str(&xlsx)?;
+        let cs = path_str(&csv)?;
+        let mut record = |case: &'static str, s: Sample| {
+            eprintln!(
+                "  {case:<28} {:>8.3} s  {:>7.1} MB  {}",
+                s.seconds,
+                s.peak_rss_kb as f64 / 1024.0,
+                s.detail
+            );
+            results.samples.insert((n, case), s);
+        };
+
+        record(
+            "calamine read (xlsx)",
+            best_of(repeat, |_| child(&["calamine", xs]))?,
+        );
+        let db = w.join("xlsx.crosswalk");
+        let s = best_of(repeat, |i| {
+            let d = w.join(format!("xlsx-{i}.crosswalk"));
+            let s = child(&["import", xs, path_str(&d)?])?;
+            std::fs::rename(&d, &db)?;
+            Ok(s)
+        })?;
+        record("crosswalk import (xlsx)", s);
+        record(
+            "csv crate read (csv)",
+            best_of(repeat, |_| child(&["csv", cs]))?,
+        );
+        let s = best_of(repeat, |i| {
+            let d = w.join(format!("csv-{i}.crosswalk"));
+            let s = child(&["import", cs, path_str(&d)?]);
+            let _ = std::fs::remove_file(&d);
+            s
+        })?;
+        record("crosswalk import (csv)", s);
+
+        let s = best_of(repeat, |i| {
+            let d = w.join(format!("suggest-{i}.crosswalk"));
+            std::fs::copy(&db, &d)?;
+            let s = child(&["suggest", path_str(&d)?])?;
+            std::fs::rename(&d, w.join("mapped.crosswalk"))?;
+            Ok(s)
+        })?;
+        record("crosswalk suggest+accept", s);
+        let mapped = w.join("mapped.crosswalk");
+        let matrix = w.join("matrix.xlsx");
+        let ms = path_str(&matrix)?.to_string();
+        record(
+            "crosswalk export (xlsx)",
+            best_of(repeat, |_| child(&["export", path_str(&mapped)?, &ms]))?,
+        );
+        let plain = w.join("plain.xlsx");
+        record(
+            "rust_xlsxwriter write",
+            best_of(repeat, |_| child(&["xlsxwriter", &ms, path_str(&plain)?]))?,
+        );
+        if peers {
+            record(
+                "python openpyxl read",
+                best_of(repeat, |_| python("openpyxl_read.py", &[xs]))?,
+            );
+            let py_out = w.join("python.xlsx");
+            record(
+                "python XlsxWriter write",
+                best_of(repeat, |_| {
+                    python("xlsxwriter_write.py", &[&ms, path_str(&py_out)?])
+                })?,
+            );
+        }
+    }
+    let report = report(&results, &options.sizes);
+    println!("{report}");
+    if let Some(md) = &options.markdown {
+        std::fs::write(md, &report).with_context(|| format!("writing {}", md.display()))?;
+        eprintln!("figures written to {}", md.display());
+    }
+    Ok(())
+}
+
+fn mb_of_file(p: &Path) -> f64 {
+    std::fs::metadata(p).map(|m| m.len()).unwrap_or(0) as f64 / 1e6
+}
+
+fn mb(s: &Sample) -> f64 {
+    s.peak_rss_kb as f64 / 1024.0
+}
+
+fn verdict(ok: bool) -> &'static str {
+    if ok {
+        "within target"
+    } else {
+        "OVER target"
+    }
+}
+
+/// The figures as Markdown tables (printed, and written to a file on request).
+fn report(r: &Results, sizes: &[usize]) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "### Figures\n");
+    let _ = writeln!(
+        out,
+        "| rows | measurement | seconds | peak MB | what it did |"
+    );
+    let _ = writeln!(out, "|---:|---|---:|---:|---|");
+    for ((n, case), s) in &r.samples {
+        let _ = writeln!(
+            out,
+            "| {n} | {case} | {:.3} | {:.1} | {} |",
+            s.seconds,
+            mb(s),
+            s.detail
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\n### Ratios (Crosswalk ÷ the library alone, same run)\n"
+    );
+    let _ = writeln!(out, "| rows | comparison | time ratio | memory | verdict |");
+    let _ = writeln!(out, "|---:|---|---:|---|---|");
+    for &n in sizes {
+        let pairs: [(&str, &str, &str, f64); 3] = [
+            (
+                "import xlsx ÷ calamine read",
+                "crosswalk import (xlsx)",
+                "calamine read (xlsx)",
+                IMPORT_TARGET,
+            ),
+            (
+                "import csv ÷ csv crate read",
+                "crosswalk import (csv)",
+                "csv crate read (csv)",
+                IMPORT_TARGET,
+            ),
+            (
+                "export ÷ rust_xlsxwriter write",
+                "crosswalk export (xlsx)",
+                "rust_xlsxwriter write",
+                EXPORT_TARGET,
+            ),
+        ];
+        for (label, ours, theirs, target) in pairs {
+            if let (Some(a), Some(b)) = (r.get(n, ours), r.get(n, theirs)) {
+                let ratio = a.seconds / b.seconds.max(1e-9);
+                let mem_limit = 2.0 * mb(b) + MEMORY_ALLOWANCE_MB;
+                let mem_ok = mb(a) <= mem_limit;
+                let _ = writeln!(
+                    out,
+                    "| {n} | {label} | {ratio:.2}× (target ≤ {target}×) | {:.0} MB vs {:.0} MB (limit {:.0} MB) | time {}, memory {} |",
+                    mb(a),
+                    mb(b),
+                    mem_limit,
+                    verdict(ratio <= target),
+                    verdict(mem_ok)
+                );
+            }
+        }
+    }
+    let peer_pairs = [
+        (
+            "python openpyxl read ÷ crosswalk import (xlsx)",
+            "python openpyxl read",
+            "crosswalk import (xlsx)",
+        ),
+        (
+            "python openpyxl read ÷ calamine read",
+            "python openpyxl read",
+            "calamine read (xlsx)",
+        ),
+        (
+            "python XlsxWriter write ÷ crosswalk export",
+            "python XlsxWriter write",
+            "crosswalk export (xlsx)",
+        ),
+        (
+            "python XlsxWriter write ÷ rust_xlsxwriter write",
+            "python XlsxWriter write",
+            "rust_xlsxwriter write",
+        ),
+    ];
+    let mut peers = String::new();
+    for &n in sizes {
+        for (label, a, b) in peer_pairs {
+            if let (Some(a), Some(b)) = (r.get(n, a), r.get(n, b)) {
+                let _ = writeln!(
+                    peers,
+                    "| {n} | {label} | {:.2}× | {:.0} MB vs {:.0} MB |",
+                    a.seconds / b.seconds.max(1e-9),
+                    mb(a),
+                    mb(b)
+                );
+            }
+        }
+    }
+    if !peers.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n### Peers (how much slower the Python script a consultant would write is)\n"
+        );
+        let _ = writeln!(out, "| rows | comparison | time ratio | memory |");
+        let _ = writeln!(out, "|---:|---|---:|---|");
+        out.push_str(&peers);
+    }
+    if sizes.len() > 1 {
+        let _ = writeln!(
+            out,
+            "\n### Growth (microseconds per row; linear growth keeps it flat)\n"
+        );
+        let mut header = String::from("| operation |");
+        let mut rule = String::from("|---|");
+        for n in sizes {
+            let _ = write!(header, " {n} rows |");
+            rule.push_str("---:|");
+        }
+        header.push_str(" largest ÷ smallest per row |");
+        rule.push_str("---:|");
+        let _ = writeln!(out, "{header}\n{rule}");
+        for case in [
+            "crosswalk import (xlsx)",
+            "crosswalk import (csv)",
+            "crosswalk suggest+accept",
+            "crosswalk export (xlsx)",
+            "calamine read (xlsx)",
+            "rust_xlsxwriter write",
+        ] {
+            let per_row: Vec<Option<f64>> = sizes
+                .iter()
+                .map(|&n| r.get(n, case).map(|s| s.seconds * 1e6 / n as f64))
+                .collect();
+            let mut line = format!("| {case} |");
+            for p in &per_row {
+                match p {
+                    Some(v) => {
+                        let _ = write!(line, " {v:.0} |");
+                    }
+                    None => line.push_str(" – |"),
+                }
+            }
+            match (
+                per_row.first().copied().flatten(),
+                per_row.last().copied().flatten(),
+            ) {
+                (Some(a), Some(b)) => {
+                    let _ = write!(line, " {:.2} |", b / a.max(1e-9));
+                }
+                _ => line.push_str(" – |"),
+            }
+            let _ = writeln!(out, "{line}");
+        }
+    }
+    for note in &r.notes {
+        let _ = writeln!(out, "\n_{note}_");
+    }
+    out
+}
