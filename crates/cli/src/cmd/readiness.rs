@@ -20,7 +20,7 @@ enum Sub {
     /// The five domains: current state, readiness state and gap per dimension, and stories.
     List,
     /// Record a dimension's states and gap, and/or add, update or remove a story.
-    Set(SetArgs),
+    Set(Box<SetArgs>),
     /// Write the readiness report: workplan status, one sheet per domain, story backlog.
     Export {
         /// Where to write it (.xlsx).
@@ -127,6 +127,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
             }
         }
         Sub::Set(a) => {
+            let a = *a;
             let story = a.story.map(|title| StoryRequest {
                 title,
                 description: a.description,

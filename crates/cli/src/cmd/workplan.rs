@@ -20,7 +20,7 @@ enum Sub {
     /// Every task and subtask with its status, owner, due date and policy decision.
     List,
     /// Change a task or subtask; only the options given change.
-    Set(SetArgs),
+    Set(Box<SetArgs>),
 }
 
 fn parse_status(s: &str) -> Result<WorkplanStatus, String> {
@@ -143,6 +143,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
             );
         }
         Sub::Set(a) => {
+            let a = *a;
             let request = WorkplanSetRequest {
                 reference: a.reference,
                 status: a.status,
