@@ -113,7 +113,7 @@ struct Extra {
     named: f64,
     named_as: Option<String>,
     explicit: f64,
-    explicit_path: Option<String>,
+    explicit_path: Option<RefPath>,
     learned: f64,
     learned_from: Option<String>,
     rejected: f64,
@@ -154,7 +154,7 @@ impl Engine {
         let mut known: HashSet<QualifiedRef> = HashSet::new();
         let mut sources = Vec::new();
         for fw in &catalogue.frameworks {
-            let skip_framework = options.excluded_frameworks.iter().any(|f| *f == fw.id)
+            let skip_framework = options.excluded_frameworks.contains(&fw.id)
                 || fw.kind == FrameworkKind::Requirements;
             for item in &fw.items {
                 let target = QualifiedRef::new(&fw.id, &item.reference);
@@ -233,10 +233,17 @@ impl Engine {
                     .map(move |i| ((fw.id.as_str(), i.reference.as_str()), i.title.as_str()))
             })
             .collect();
-        let mut hints: HashMap<&str, Vec<usize>> = HashMap::new();
+        // The vocabulary says which concepts are a CAF capability's or a service's job: those
+        // items carry the concept terms, so "key rotation" reaches Data protection and KMS even
+        // where their own short texts do not use the words.
+        let mut caf_hints: HashMap<&str, Vec<usize>> = HashMap::new();
+        let mut service_hints: HashMap<&str, Vec<usize>> = HashMap::new();
         for (c, concept) in vocabulary.concepts().iter().enumerate() {
             for caf in &concept.caf {
-                hints.entry(caf.as_str()).or_default().push(c);
+                caf_hints.entry(caf.as_str()).or_default().push(c);
+            }
+            for service in &concept.services {
+                service_hints.entry(service.as_str()).or_default().push(c);
             }
         }
         let mut docs: [Vec<DocTerms>; 4] = Default::default();
@@ -268,7 +275,12 @@ impl Engine {
                 context.push('\n');
             }
             add(Field::Context, &context);
-            if fw.kind == FrameworkKind::Caf {
+            let hints = match fw.kind {
+                FrameworkKind::Caf => Some(&caf_hints),
+                FrameworkKind::Services => Some(&service_hints),
+                _ => None,
+            };
+            if let Some(hints) = hints {
                 let mut own: Vec<usize> = hints
                     .get(source.reference.as_str())
                     .cloned()
@@ -276,6 +288,8 @@ impl Engine {
                 if let Some(parent) = &source.parent {
                     own.extend(hints.get(parent.as_str()).cloned().unwrap_or_default());
                 }
+                own.sort_unstable();
+                own.dedup();
                 for c in own {
                     doc.add(Field::Hint, intern(vocabulary.concept_term(c)), 1.0);
                 }
@@ -320,6 +334,11 @@ impl Engine {
         self.kinds[slot(kind)].len()
     }
 
+    /// Whether an item can be suggested (it is in the catalogue and not left out by the options).
+    pub fn is_candidate(&self, target: &QualifiedRef) -> bool {
+        self.by_ref.contains_key(target)
+    }
+
     /// Prepares an engagement's decisions once, for many calls of [`Engine::suggest_with`].
     pub fn history(&self, decisions: &[Decision]) -> History {
         History::build(decisions, |q| self.term_vector(&self.analyse(q)))
@@ -353,7 +372,7 @@ impl Engine {
         let neighbours = if history.is_empty() {
             Vec::new()
         } else {
-            history.nearest(&self.term_vector(&query))
+            history.nearest(&self.term_vector(&query), &requirement.reference)
         };
         let mut extras: [BTreeMap<u32, Extra>; 4] = Default::default();
         for (item, surface) in self.named(requirement) {
@@ -380,24 +399,33 @@ impl Engine {
                 let sim = f64::from(*sim);
                 if *accepted && 0.95 * sim > e.learned {
                     e.learned = 0.95 * sim;
-                    e.learned_from = Some(if neighbour.reference == requirement.reference {
-                        format!("you mapped {} to {}", neighbour.reference, target.reference)
-                    } else {
-                        format!(
-                            "like {} which you mapped to {}",
-                            neighbour.reference, target.reference
-                        )
-                    });
+                    e.learned_from = Some(format!(
+                        "like {} which you mapped to {}",
+                        neighbour.reference, target.reference
+                    ));
                 } else if !*accepted && sim > e.rejected {
                     e.rejected = sim;
-                    e.rejected_by = Some(if neighbour.reference == requirement.reference {
-                        format!("you rejected it for {}", neighbour.reference)
-                    } else {
-                        format!(
-                            "you rejected it for {}, a similar requirement",
-                            neighbour.reference
-                        )
-                    });
+                    e.rejected_by = Some(format!(
+                        "you rejected it for {}, a similar requirement",
+                        neighbour.reference
+                    ));
+                }
+            }
+        }
+
+        // The requirement's own decisions are not a neighbour's: what was accepted on it is
+        // already mapped (the caller marks it), and what was rejected on it goes down without
+        // the requirement being named to itself.
+        if let Some(own) = history.own(&requirement.reference) {
+            for (target, accepted) in &own.decisions {
+                let Some(&item) = self.by_ref.get(target) else {
+                    continue;
+                };
+                if !*accepted {
+                    let it = &self.items[item];
+                    let e = extras[slot(it.kind)].entry(it.local).or_default();
+                    e.rejected = 1.0;
+                    e.rejected_by = Some("you rejected it for this requirement".to_string());
                 }
             }
         }
@@ -519,10 +547,10 @@ impl Engine {
                 raw[doc as usize] += term.weight * w;
             }
         }
-        let mut extras = extras;
-        let mut out: Vec<Ranked> = Vec::new();
+        // Score every candidate cheaply first; only the kept ones carry their evidence along.
+        let mut scored: Vec<(f64, f64, u32)> = Vec::new();
         for (doc, &r) in raw.iter().enumerate() {
-            let extra = extras.remove(&(doc as u32));
+            let extra = extras.get(&(doc as u32));
             if r <= 0.0 && extra.is_none() {
                 continue;
             }
@@ -531,33 +559,42 @@ impl Engine {
             } else {
                 0.0
             };
-            let extra = extra.unwrap_or_default();
             let text = TEXT_CEILING * (1.0 - (-TEXT_GAIN * coverage).exp());
-            let mut score = 1.0
-                - (1.0 - text)
-                    * (1.0 - extra.named)
-                    * (1.0 - extra.explicit)
-                    * (1.0 - extra.learned)
-                    * (1.0 - extra.vote);
-            score *= 1.0 - 0.9 * extra.rejected;
-            out.push(Ranked {
-                item: index.items[doc],
-                score: score.clamp(0.0, 1.0),
-                coverage,
-                extra,
-            });
+            let score = match extra {
+                None => text,
+                Some(e) => {
+                    let combined = 1.0
+                        - (1.0 - text)
+                            * (1.0 - e.named)
+                            * (1.0 - e.explicit)
+                            * (1.0 - e.learned)
+                            * (1.0 - e.vote);
+                    combined * (1.0 - 0.9 * e.rejected)
+                }
+            };
+            scored.push((score.clamp(0.0, 1.0), coverage, doc as u32));
         }
-        let cmp = |a: &Ranked, b: &Ranked| {
-            b.score
-                .total_cmp(&a.score)
-                .then_with(|| self.items[a.item].target.cmp(&self.items[b.item].target))
+        let cmp = |a: &(f64, f64, u32), b: &(f64, f64, u32)| {
+            b.0.total_cmp(&a.0).then_with(|| {
+                let (ia, ib) = (index.items[a.2 as usize], index.items[b.2 as usize]);
+                self.items[ia].target.cmp(&self.items[ib].target)
+            })
         };
-        if out.len() > keep {
-            out.select_nth_unstable_by(keep - 1, cmp);
-            out.truncate(keep);
+        if scored.len() > keep {
+            scored.select_nth_unstable_by(keep - 1, cmp);
+            scored.truncate(keep);
         }
-        out.sort_by(cmp);
-        out
+        scored.sort_by(cmp);
+        let mut extras = extras;
+        scored
+            .into_iter()
+            .map(|(score, coverage, doc)| Ranked {
+                item: index.items[doc as usize],
+                score,
+                coverage,
+                extra: extras.remove(&doc).unwrap_or_default(),
+            })
+            .collect()
     }
 
     fn suggestion(&self, s: usize, r: &Ranked, query: &[QueryTerm]) -> Suggestion {
@@ -570,7 +607,7 @@ impl Engine {
             parts.push((r.extra.named, format!("names \u{201c}{name}\u{201d}")));
         }
         if let Some(path) = &r.extra.explicit_path {
-            parts.push((r.extra.explicit, format!("cites {path}")));
+            parts.push((r.extra.explicit, format!("cites {}", self.describe(path))));
         }
         if r.coverage > 0.0 {
             let matched = self.matched_terms(s, it.local, query);
@@ -644,10 +681,7 @@ impl Engine {
             }
         };
         let mut fields = vec![
-            (
-                requirement_title(q),
-                crate::tune("QTITLE", QUERY_TITLE as f64) as f32,
-            ),
+            (requirement_title(q), QUERY_TITLE),
             (q.text.as_str(), QUERY_TEXT),
         ];
         if let Some(section) = &q.section {
@@ -662,7 +696,7 @@ impl Engine {
                 let surface: Vec<&str> = ws[start..end].iter().map(|w| w.raw.as_str()).collect();
                 add(
                     self.vocabulary.concept_term(concept),
-                    weight * crate::tune("CONCEPT", CONCEPT_BOOST as f64) as f32,
+                    weight * CONCEPT_BOOST,
                     surface.join(" "),
                 );
             }
@@ -722,7 +756,7 @@ impl Engine {
     }
 
     /// Items reached from the references a requirement cites: (item, confidence, path).
-    fn explicit(&self, q: &Query) -> Vec<(usize, f64, String)> {
+    fn explicit(&self, q: &Query) -> Vec<(usize, f64, RefPath)> {
         let mut text = String::new();
         for part in [
             q.title.as_str(),
@@ -741,7 +775,7 @@ impl Engine {
             }
         }
         // Evidence per item, combined over citations: (confidence, best single, its path).
-        let mut evidence: HashMap<usize, (f64, f64, String)> = HashMap::new();
+        let mut evidence: BTreeMap<usize, (f64, f64, RefPath)> = BTreeMap::new();
         for (c, factor) in found {
             let hits: Vec<usize> = if let Some(q) = &c.qualified {
                 self.by_ref.get(q).copied().into_iter().collect()
@@ -755,30 +789,34 @@ impl Engine {
                 hits.map(|h| h.iter().map(|h| h.item).collect())
                     .unwrap_or_default()
             };
-            // Everything this one citation reaches: item → (depth, paths, first best path).
-            let mut reach: BTreeMap<usize, (usize, u32, String)> = BTreeMap::new();
-            let mut visit = |item: usize, depth: usize, path: String| {
-                let e = reach.entry(item).or_insert((depth, 0, path.clone()));
-                e.1 += 1;
-                if depth < e.0 || (depth == e.0 && path < e.2) {
-                    e.0 = depth;
-                    e.2 = path;
+            // Everything this one citation reaches: item → (paths, the shortest, first path).
+            let mut reach: BTreeMap<usize, (u32, Vec<usize>)> = BTreeMap::new();
+            let mut visit = |nodes: &[usize]| {
+                let Some(&item) = nodes.last() else { return };
+                let e = reach.entry(item).or_insert_with(|| (0, nodes.to_vec()));
+                e.0 += 1;
+                if (nodes.len(), nodes) < (e.1.len(), e.1.as_slice()) {
+                    e.1 = nodes.to_vec();
                 }
             };
             for hit in hits {
-                let start = format!("{} \u{2192} {}", c.written, self.items[hit].target);
-                visit(hit, 0, start.clone());
+                visit(&[hit]);
                 for &n in &self.items[hit].neighbours {
-                    let p1 = format!("{start} \u{2192} {}", self.items[n].target);
-                    visit(n, 1, p1.clone());
+                    // A capability linked to the cited control is that control's, not
+                    // necessarily the requirement's: capabilities come from the text and from
+                    // the votes of the best items (which include the cited control) instead.
+                    if self.items[n].kind == TargetKind::Caf {
+                        continue;
+                    }
+                    visit(&[hit, n]);
                     // Services and CAF capabilities are hubs: going through one would reach
                     // everything about that service, not what the reference asks.
                     if matches!(self.items[n].kind, TargetKind::Service | TargetKind::Caf) {
                         continue;
                     }
                     for &m in &self.items[n].neighbours {
-                        if m != hit {
-                            visit(m, 2, format!("{p1} \u{2192} {}", self.items[m].target));
+                        if m != hit && self.items[m].kind != TargetKind::Caf {
+                            visit(&[hit, n, m]);
                         }
                     }
                 }
@@ -787,31 +825,51 @@ impl Engine {
             // discount by the number of items of the same kind it reaches, and favour the items
             // it reaches along more paths.
             let mut per_kind = [(0usize, 0u32); 4];
-            for (&item, &(_, paths, _)) in &reach {
+            for (&item, &(paths, _)) in &reach {
                 let k = &mut per_kind[slot(self.items[item].kind)];
                 k.0 += 1;
                 k.1 = k.1.max(paths);
             }
-            for (item, (depth, paths, path)) in reach {
+            let written: std::rc::Rc<str> = c.written.into();
+            for (item, (paths, nodes)) in reach {
                 let (n, most) = per_kind[slot(self.items[item].kind)];
                 let specificity = 1.0 / (n as f64).sqrt();
                 let support = 0.5 + 0.5 * f64::from(paths) / f64::from(most.max(1));
-                let conf = factor * EXPLICIT_BY_DEPTH[depth] * specificity * support;
-                let e = evidence.entry(item).or_insert((0.0, 0.0, String::new()));
-                if conf > e.1 || (conf == e.1 && path < e.2) {
+                let conf = factor * EXPLICIT_BY_DEPTH[nodes.len() - 1] * specificity * support;
+                let path = RefPath {
+                    written: written.clone(),
+                    nodes,
+                };
+                let e = evidence.entry(item).or_insert((0.0, 0.0, path.clone()));
+                if conf > e.1 {
                     e.1 = conf;
                     e.2 = path;
                 }
                 e.0 = 1.0 - (1.0 - e.0) * (1.0 - conf);
             }
         }
-        let mut out: Vec<(usize, f64, String)> = evidence
+        evidence
             .into_iter()
             .map(|(item, (conf, _, path))| (item, conf, path))
-            .collect();
-        out.sort_by(|a, b| self.items[a.0].target.cmp(&self.items[b.0].target));
+            .collect()
+    }
+
+    /// "AC-2 → nist:AC-2 → fsbp:IAM.6 → service:IAM".
+    fn describe(&self, path: &RefPath) -> String {
+        let mut out = path.written.to_string();
+        for &n in &path.nodes {
+            out.push_str(" \u{2192} ");
+            out.push_str(&self.items[n].target.to_string());
+        }
         out
     }
+}
+
+/// How a cited reference reaches an item: the reference as written, then the items on the way.
+#[derive(Debug, Clone)]
+struct RefPath {
+    written: std::rc::Rc<str>,
+    nodes: Vec<usize>,
 }
 
 /// What the query's title is: the title, or nothing when the sheet repeats the text there.
@@ -832,10 +890,12 @@ fn external_key(r: &QualifiedRef) -> String {
     }
 }
 
-/// References another standard listed in an item's attribute ("NIST 800-53: AC-2, SC-13").
-fn attribute_reference_keys(header: &str, value: &str) -> Vec<String> {
+/// Whether a column's header says it lists references to other standards. A catalogue's
+/// "requirement" column is one; in a customer's sheet a column named so is the requirement
+/// itself or its bookkeeping ("Requirement owner"), so `requirement_counts` is false there.
+pub(crate) fn about_references(header: &str, requirement_counts: bool) -> bool {
     let h = header.to_ascii_lowercase();
-    let about_refs = [
+    [
         "nist",
         "cis",
         "pci",
@@ -844,14 +904,18 @@ fn attribute_reference_keys(header: &str, value: &str) -> Vec<String> {
         "mapping",
         "800-53",
         "reference",
-        "requirement",
     ]
     .iter()
-    .any(|w| h.contains(w));
-    if !about_refs {
+    .any(|w| h.contains(w))
+        || (requirement_counts && h.contains("requirement"))
+}
+
+/// References another standard listed in an item's attribute ("NIST 800-53: AC-2, SC-13").
+fn attribute_reference_keys(header: &str, value: &str) -> Vec<String> {
+    if !about_references(header, true) {
         return Vec::new();
     }
-    let cis = h.contains("cis");
+    let cis = header.to_ascii_lowercase().contains("cis");
     let mut out = Vec::new();
     for piece in value.split([',', ';', '\n']) {
         let piece = piece.trim();

@@ -6,8 +6,8 @@
 //! Two sets ship with the crate's data: the Security Hub controls export in
 //! `../shared/samples/real/` (title and description only, control id removed → the service its
 //! id prefix names, with the FSBP framework and its copies left out of the candidates), and the
-//! demo requirements of `data/samples/demo-requirements.toml` with the expected services and CAF
-//! capability written in `data/eval/demo-labels.toml`.
+//! demo workbook `data/samples/demo-requirements.xlsx`, read by the importer, with the expected
+//! services and CAF capability written in `data/eval/demo-labels.toml`.
 
 use crate::{Engine, EngineOptions, History, Query, Suggestion};
 use crosswalk_domain::{Catalogue, QualifiedRef, TargetKind};
@@ -159,7 +159,8 @@ pub fn evaluate(catalogue: &Catalogue, set: &LabelledSet) -> SetReport {
     score(&set.name, &set.cases, &rankings, set.unanswerable.len())
 }
 
-/// The cases of one kind whose labels are not all in the first 3, with what came instead.
+/// The cases of one kind whose first suggestion is not labelled or whose labels are not all in
+/// the first 3, with what came instead.
 pub fn misses(catalogue: &Catalogue, set: &LabelledSet, kind: TargetKind) -> String {
     let engine = Engine::with_options(catalogue, &set.options);
     let queries: Vec<Query> = set.cases.iter().map(|c| c.query.clone()).collect();
@@ -173,7 +174,10 @@ pub fn misses(catalogue: &Catalogue, set: &LabelledSet, kind: TargetKind) -> Str
         let all_found = groups
             .iter()
             .all(|g| top.iter().any(|s| g.contains(&s.target)));
-        if all_found {
+        let first_right = top
+            .first()
+            .is_some_and(|s| groups.iter().any(|g| g.contains(&s.target)));
+        if all_found && first_right {
             continue;
         }
         let expected: Vec<String> = groups
@@ -391,26 +395,6 @@ pub fn securityhub_set(
 // ------------------------------------------------------------------------ the demo requirements
 
 #[derive(Deserialize)]
-struct DemoFile {
-    section: Vec<DemoSection>,
-}
-
-#[derive(Deserialize)]
-struct DemoSection {
-    name: String,
-    requirement: Vec<DemoRequirement>,
-}
-
-#[derive(Deserialize)]
-struct DemoRequirement {
-    #[serde(default)]
-    id: String,
-    text: String,
-    #[serde(default)]
-    reference: String,
-}
-
-#[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct LabelFile {
     requirement: Vec<LabelEntry>,
@@ -436,25 +420,58 @@ struct LabelEntry {
 /// How the demo requirements are turned into queries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DemoView {
-    /// As an import gives them: the domain as section, the reference column appended to the text.
+    /// As `crosswalk suggest` gives them to the engine after an import: the merged "Domain"
+    /// column as section, the "Reference" column appended to the text.
     AsImported,
     /// The requirement's sentence alone: no domain, no reference column.
     TextOnly,
 }
 
-/// Reads the demo sample's source and the labels written for it.
+/// The demo workbook's requirements, read by the same importer as `crosswalk import`, as
+/// queries: (the query, whether its ref was generated). No label is involved.
+pub fn demo_queries(
+    workbook_name: &str,
+    workbook: &[u8],
+    view: DemoView,
+) -> Result<Vec<(Query, bool)>, EvalError> {
+    let import = crosswalk_sheets::read_requirements(
+        workbook_name,
+        workbook,
+        &crosswalk_sheets::ImportOptions::default(),
+    )
+    .map_err(|e| EvalError::Invalid {
+        file: workbook_name.to_string(),
+        message: e.to_string(),
+    })?;
+    Ok(import
+        .requirements
+        .into_iter()
+        .map(|r| {
+            let query = match view {
+                DemoView::AsImported => Query {
+                    reference: r.reference.clone(),
+                    title: r.title.clone(),
+                    text: r.text.clone(),
+                    section: r.section.clone(),
+                }
+                .with_attributes(r.attributes.iter()),
+                DemoView::TextOnly => Query::new(r.reference.clone(), "", r.text.trim()),
+            };
+            (query, r.generated_ref)
+        })
+        .collect())
+}
+
+/// Attaches the labels of `data/eval/demo-labels.toml` to the demo queries: an entry with an
+/// `id` labels the requirement with that ref, one with `text_starts` the row without an id whose
+/// text starts so. Every requirement needs exactly one entry and every entry one requirement.
 pub fn demo_set(
-    demo_name: &str,
-    demo_toml: &str,
+    queries: Vec<(Query, bool)>,
     labels_name: &str,
     labels_toml: &str,
     catalogue: &Catalogue,
     view: DemoView,
 ) -> Result<LabelledSet, EvalError> {
-    let demo: DemoFile = toml::from_str(demo_toml).map_err(|e| EvalError::Toml {
-        file: demo_name.to_string(),
-        source: Box::new(e),
-    })?;
     let labels: LabelFile = toml::from_str(labels_toml).map_err(|e| EvalError::Toml {
         file: labels_name.to_string(),
         source: Box::new(e),
@@ -465,85 +482,60 @@ pub fn demo_set(
     };
     let mut used = vec![false; labels.requirement.len()];
     let mut cases = Vec::new();
-    let mut row = 0;
-    for section in &demo.section {
-        for r in &section.requirement {
-            row += 1;
-            let found = labels.requirement.iter().position(|l| {
-                if r.id.is_empty() {
-                    l.id.is_empty()
-                        && !l.text_starts.is_empty()
-                        && r.text.trim_start().starts_with(&l.text_starts)
-                } else {
-                    l.id == r.id
-                }
-            });
-            let Some(li) = found else {
-                let name = if r.id.is_empty() {
-                    r.text.chars().take(40).collect()
-                } else {
-                    r.id.clone()
-                };
-                return Err(invalid(format!("no labels for demo requirement '{name}'")));
-            };
-            if used[li] {
-                return Err(invalid(format!(
-                    "labels entry {} matches two requirements",
-                    li + 1
-                )));
-            }
-            used[li] = true;
-            let l = &labels.requirement[li];
-            let mut groups: Groups = Vec::new();
-            for g in &l.services {
-                let group: Vec<QualifiedRef> = g
-                    .split('|')
-                    .map(|s| QualifiedRef::new("service", s.trim()))
-                    .collect();
-                for t in &group {
-                    if catalogue.item(t).is_none() {
-                        return Err(invalid(format!(
-                            "{}: {t} is not in the catalogue",
-                            label_name(l)
-                        )));
-                    }
-                }
-                groups.push(group);
-            }
-            let caf = QualifiedRef::new("caf", l.caf.trim());
-            if catalogue.item(&caf).is_none() {
-                return Err(invalid(format!(
-                    "{}: {caf} is not in the catalogue",
-                    label_name(l)
-                )));
-            }
-            let reference = if r.id.is_empty() {
-                format!("row-{row}")
+    for (query, generated) in queries {
+        let found = labels.requirement.iter().position(|l| {
+            if generated {
+                l.id.is_empty()
+                    && !l.text_starts.is_empty()
+                    && query.text.trim_start().starts_with(&l.text_starts)
             } else {
-                r.id.clone()
+                l.id == query.reference
+            }
+        });
+        let Some(li) = found else {
+            let name = if generated {
+                query.text.chars().take(40).collect()
+            } else {
+                query.reference.clone()
             };
-            let query = match view {
-                DemoView::AsImported => {
-                    let mut text = r.text.trim().to_string();
-                    if !r.reference.trim().is_empty() {
-                        text.push_str("\nReference: ");
-                        text.push_str(r.reference.trim());
-                    }
-                    Query {
-                        reference,
-                        title: String::new(),
-                        text,
-                        section: Some(section.name.clone()),
-                    }
-                }
-                DemoView::TextOnly => Query::new(reference, "", r.text.trim()),
-            };
-            let labels = BTreeMap::from([
-                (TargetKind::Service, groups),
-                (TargetKind::Caf, vec![vec![caf]]),
-            ]);
-            cases.push(Case { query, labels });
+            return Err(invalid(format!("no labels for demo requirement '{name}'")));
+        };
+        if used[li] {
+            return Err(invalid(format!(
+                "labels entry {} matches two requirements",
+                li + 1
+            )));
         }
+        used[li] = true;
+        let l = &labels.requirement[li];
+        let mut groups: Groups = Vec::new();
+        for g in &l.services {
+            let group: Vec<QualifiedRef> = g
+                .split('|')
+                .map(|s| QualifiedRef::new("service", s.trim()))
+                .collect();
+            for t in &group {
+                if catalogue.item(t).is_none() {
+                    return Err(invalid(format!(
+                        "{}: {t} is not in the catalogue",
+                        label_name(l)
+                    )));
+                }
+            }
+            groups.push(group);
+        }
+        let caf = QualifiedRef::new("caf", l.caf.trim());
+        if catalogue.item(&caf).is_none() {
+            return Err(invalid(format!(
+                "{}: {caf} is not in the catalogue",
+                label_name(l)
+            )));
+        }
+        let labels = BTreeMap::from([
+            (TargetKind::Service, groups),
+            (TargetKind::Caf, vec![vec![caf]]),
+        ]);
+        cases.push(Case { query, labels });
     }
     if let Some(unused) = used.iter().position(|u| !u) {
         return Err(invalid(format!(
@@ -575,9 +567,9 @@ fn label_name(l: &LabelEntry) -> String {
 
 /// The Security Hub export, relative to the shared folder.
 pub const SECURITYHUB_CSV: &str = "samples/real/aws-securityhub-controls-export-sample.csv";
-/// The label files and the demo source, relative to the workspace root.
+/// The label files and the demo workbook, relative to the workspace root.
 pub const SECURITYHUB_LABELS: &str = "data/eval/securityhub-services.toml";
-pub const DEMO_SOURCE: &str = "data/samples/demo-requirements.toml";
+pub const DEMO_WORKBOOK: &str = "data/samples/demo-requirements.xlsx";
 pub const DEMO_LABELS: &str = "data/eval/demo-labels.toml";
 
 /// The shared folder: `CROSSWALK_SHARED_DIR` when set, else `<workspace root>/../shared`.
@@ -588,20 +580,26 @@ pub fn shared_dir(workspace_root: &Path) -> PathBuf {
     }
 }
 
-/// Every labelled set the project ships: the Security Hub sample, then the demo as imported and
-/// as bare text.
+/// Every labelled set the project ships: the Security Hub sample, then the demo workbook as
+/// imported and as bare text.
 pub fn shipped_sets(
     workspace_root: &Path,
     catalogue: &Catalogue,
 ) -> Result<Vec<LabelledSet>, EvalError> {
-    let read = |path: PathBuf| {
-        std::fs::read_to_string(&path).map_err(|source| EvalError::Io { path, source })
+    let read =
+        |path: PathBuf| std::fs::read(&path).map_err(|source| EvalError::Io { path, source });
+    let text = |path: PathBuf| {
+        let bytes = read(path.clone())?;
+        String::from_utf8(bytes).map_err(|e| EvalError::Invalid {
+            file: path.display().to_string(),
+            message: format!("not UTF-8: {e}"),
+        })
     };
     let csv_path = shared_dir(workspace_root).join(SECURITYHUB_CSV);
-    let csv_text = read(csv_path.clone())?;
-    let prefixes = read(workspace_root.join(SECURITYHUB_LABELS))?;
-    let demo = read(workspace_root.join(DEMO_SOURCE))?;
-    let labels = read(workspace_root.join(DEMO_LABELS))?;
+    let csv_text = text(csv_path.clone())?;
+    let prefixes = text(workspace_root.join(SECURITYHUB_LABELS))?;
+    let workbook = read(workspace_root.join(DEMO_WORKBOOK))?;
+    let labels = text(workspace_root.join(DEMO_LABELS))?;
     let mut sets = vec![securityhub_set(
         &csv_path.display().to_string(),
         &csv_text,
@@ -610,14 +608,8 @@ pub fn shipped_sets(
         catalogue,
     )?];
     for view in [DemoView::AsImported, DemoView::TextOnly] {
-        sets.push(demo_set(
-            DEMO_SOURCE,
-            &demo,
-            DEMO_LABELS,
-            &labels,
-            catalogue,
-            view,
-        )?);
+        let queries = demo_queries(DEMO_WORKBOOK, &workbook, view)?;
+        sets.push(demo_set(queries, DEMO_LABELS, &labels, catalogue, view)?);
     }
     Ok(sets)
 }

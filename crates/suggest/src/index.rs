@@ -9,9 +9,6 @@ use std::collections::HashMap;
 
 /// BM25's term-frequency saturation.
 const K1: f32 = 1.2;
-fn k1() -> f32 {
-    crate::tune("K1", K1 as f64) as f32
-}
 
 /// Where a document's words came from, with its weight and length normalisation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,12 +35,12 @@ impl Field {
 
     fn weight(self) -> f32 {
         match self {
-            Field::Ref => crate::tune("REF", 3.0) as f32,
-            Field::Title => crate::tune("TITLE", 3.0) as f32,
+            Field::Ref => 3.0,
+            Field::Title => 3.0,
             Field::Text => 1.0,
-            Field::Attributes => crate::tune("ATTR", 1.0) as f32,
-            Field::Context => crate::tune("CONTEXT", 0.6) as f32,
-            Field::Hint => crate::tune("HINT", 2.0) as f32,
+            Field::Attributes => 1.0,
+            Field::Context => 0.6,
+            Field::Hint => 2.0,
         }
     }
 
@@ -170,7 +167,7 @@ impl KindIndex {
         let mut postings: HashMap<u32, Vec<(u32, f32)>> = HashMap::new();
         for (doc, terms) in per_doc.into_iter().enumerate() {
             for (t, tf) in terms {
-                let sat = tf * (k1() + 1.0) / (k1() + tf);
+                let sat = tf * (K1 + 1.0) / (K1 + tf);
                 postings
                     .entry(t)
                     .or_default()
@@ -207,7 +204,7 @@ impl KindIndex {
 
     /// The most one query term can add to a document's score, per unit of query weight.
     pub fn ceiling(&self, term: u32) -> f32 {
-        self.idf(term).unwrap_or(0.0) * (k1() + 1.0)
+        self.idf(term).unwrap_or(0.0) * (K1 + 1.0)
     }
 }
 

@@ -25,6 +25,9 @@ pub struct History {
     postings: HashMap<String, Vec<(u32, f32)>>,
 }
 
+/// One requirement's place in the decisions, its latest text, and its decisions per target.
+type Decided<'a> = (usize, &'a crate::Query, Vec<(QualifiedRef, bool)>);
+
 /// A query's term vector: term → weight.
 pub(crate) type TermVector = Vec<(String, f32)>;
 
@@ -35,8 +38,7 @@ impl History {
         vectorise: impl Fn(&crate::Query) -> TermVector,
     ) -> History {
         let mut order: Vec<String> = Vec::new();
-        let mut by_ref: HashMap<String, (usize, &crate::Query, Vec<(QualifiedRef, bool)>)> =
-            HashMap::new();
+        let mut by_ref: HashMap<String, Decided> = HashMap::new();
         for d in decisions {
             let key = d.requirement.reference.clone();
             let entry = by_ref.entry(key.clone()).or_insert_with(|| {
@@ -79,8 +81,14 @@ impl History {
         self.neighbours.is_empty()
     }
 
-    /// The nearest decided requirements, most similar first (ties by ref), above the threshold.
-    pub(crate) fn nearest(&self, query: &TermVector) -> Vec<(&Neighbour, f32)> {
+    /// The decisions made on the requirement with this ref itself.
+    pub(crate) fn own(&self, reference: &str) -> Option<&Neighbour> {
+        self.neighbours.iter().find(|n| n.reference == reference)
+    }
+
+    /// The nearest decided requirements other than `itself` (a ref), most similar first (ties by
+    /// ref), above the threshold.
+    pub(crate) fn nearest(&self, query: &TermVector, itself: &str) -> Vec<(&Neighbour, f32)> {
         if self.neighbours.is_empty() {
             return Vec::new();
         }
@@ -100,7 +108,7 @@ impl History {
                 let nb = &self.neighbours[n as usize];
                 (nb, (dot / (qnorm * nb.norm)).min(1.0))
             })
-            .filter(|(_, sim)| *sim >= MIN_SIMILARITY)
+            .filter(|(nb, sim)| *sim >= MIN_SIMILARITY && nb.reference != itself)
             .collect();
         hits.sort_by(|a, b| {
             b.1.total_cmp(&a.1)

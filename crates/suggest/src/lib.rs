@@ -52,6 +52,29 @@ impl Query {
             section: None,
         }
     }
+
+    /// Adds the columns of an imported row that cite other standards ("Reference", "NIST
+    /// 800-53", "CIS mapping", …) to the text as `Header: value` lines, so the references they
+    /// hold are followed like those written in the text. Other columns (owner, priority,
+    /// comments) say nothing about the target and are left out.
+    pub fn with_attributes<'a>(
+        mut self,
+        attributes: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Query {
+        for (header, value) in attributes {
+            let value = value.trim();
+            if value.is_empty() || !engine::about_references(header, false) {
+                continue;
+            }
+            if !self.text.is_empty() {
+                self.text.push('\n');
+            }
+            self.text.push_str(header.trim());
+            self.text.push_str(": ");
+            self.text.push_str(value);
+        }
+        self
+    }
 }
 
 /// A mapping the consultant accepted or rejected, with the requirement it was made for.
@@ -72,12 +95,4 @@ pub struct Suggestion {
     /// accepted mapping of a near-identical requirement can take it close to 1.
     pub score: f64,
     pub reason: String,
-}
-
-/// TEMPORARY tuning hook (removed before commit).
-pub(crate) fn tune(name: &str, default: f64) -> f64 {
-    std::env::var(format!("CW_TUNE_{name}"))
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
 }

@@ -40,6 +40,8 @@ struct ConceptSpec {
     terms: Vec<String>,
     #[serde(default)]
     caf: Vec<String>,
+    #[serde(default)]
+    services: Vec<String>,
 }
 
 /// One concept: the words that name it and the CAF capabilities it belongs to.
@@ -49,6 +51,8 @@ pub struct Concept {
     pub terms: Vec<String>,
     /// Refs of items of the `caf` framework.
     pub caf: Vec<String>,
+    /// Refs of items of the `service` framework: the AWS services whose job this concept is.
+    pub services: Vec<String>,
 }
 
 /// Acronyms and synonyms of security language, grouped into concepts.
@@ -114,6 +118,7 @@ impl Vocabulary {
                 id: spec.id,
                 terms: spec.terms,
                 caf: spec.caf,
+                services: spec.services,
             });
         }
         for list in phrases.values_mut() {

@@ -487,3 +487,56 @@ fn excluded_frameworks_and_items_are_never_suggested_nor_followed() {
     );
     assert_eq!(engine.candidates(TargetKind::LzControl), 1);
 }
+
+#[test]
+fn a_requirements_own_decisions_never_make_it_cite_itself() {
+    let engine = Engine::new(&catalogue());
+    let query = Query::new(
+        "REQ-40",
+        "",
+        "A web application firewall filters web requests and absorbs DDoS attacks.",
+    );
+    let history = [
+        Decision {
+            requirement: query.clone(),
+            target: QualifiedRef::new("service", "SHIELD"),
+            accepted: true,
+        },
+        Decision {
+            requirement: query.clone(),
+            target: QualifiedRef::new("service", "WAF"),
+            accepted: false,
+        },
+    ];
+    let after = engine.suggest(&query, 3, &history);
+    for s in &after {
+        assert!(
+            !s.reason.contains("REQ-40"),
+            "{} names the requirement itself: {}",
+            s.target,
+            s.reason
+        );
+    }
+    let services = of_kind(&after, TargetKind::Service);
+    let waf = services
+        .iter()
+        .find(|s| s.target.reference == "WAF")
+        .expect("a rejected target is still listed, lower");
+    assert_eq!(
+        services[0].target.to_string(),
+        "service:SHIELD",
+        "{after:#?}"
+    );
+    assert!(
+        waf.reason.ends_with("you rejected it for this requirement"),
+        "{}",
+        waf.reason
+    );
+    // Accepting on itself is not evidence from a similar requirement: Shield's score is its text's.
+    let shield_alone = engine
+        .suggest(&query, 3, &[])
+        .into_iter()
+        .find(|s| s.target.reference == "SHIELD")
+        .expect("Shield ranks on its text");
+    assert_eq!(services[0].score, shield_alone.score);
+}
