@@ -54,6 +54,12 @@ pub fn run() {
             commands::export::export_matrix,
             commands::export::import_matrix,
             commands::export::audit_log,
+            commands::workplan::workplan_list,
+            commands::workplan::workplan_set,
+            commands::workplan::readiness_list,
+            commands::workplan::readiness_set,
+            commands::workplan::stories_list,
+            commands::workplan::export_workstream,
         ])
         .run(tauri::generate_context!())
         .expect("the Tauri application failed to start");

@@ -6,6 +6,7 @@ pub mod export;
 pub mod grid;
 pub mod import;
 pub mod profile;
+pub mod workplan;
 
 use crate::error::{CmdResult, CommandError};
 use crate::jobs::Jobs;
@@ -103,6 +104,8 @@ pub enum DialogPurpose {
     ImportSheet,
     Export,
     ImportMatrix,
+    ReadinessReport,
+    Backlog,
 }
 
 /// Shows the native open/save dialog (or, in end-to-end tests, takes the handed-over path) and
@@ -155,6 +158,16 @@ fn show_dialog(
             .set_title("Merge an edited matrix")
             .add_filter("Excel workbook", &["xlsx"])
             .blocking_pick_file(),
+        DialogPurpose::ReadinessReport => d
+            .set_title("Save the readiness report")
+            .add_filter("Excel workbook", &["xlsx"])
+            .set_file_name(suggested.unwrap_or_else(|| "readiness.xlsx".into()))
+            .blocking_save_file(),
+        DialogPurpose::Backlog => d
+            .set_title("Save the story backlog")
+            .add_filter("CSV for issue trackers", &["csv"])
+            .set_file_name(suggested.unwrap_or_else(|| "backlog.csv".into()))
+            .blocking_save_file(),
     };
     picked.and_then(|p| p.into_path().ok())
 }

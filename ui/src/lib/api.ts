@@ -3,6 +3,16 @@
 import { Channel, invoke } from '@tauri-apps/api/core';
 import type { CoverageState } from './coverage';
 import type { ColumnRole } from './importWizard';
+import type {
+  ExportedFile,
+  ReadinessEdit,
+  ReadinessList,
+  ReadinessSetReport,
+  StoryList,
+  WorkplanEdit,
+  WorkplanList,
+  WorkplanSetReport,
+} from './workplan';
 
 export interface AppInfo {
   version: string;
@@ -203,7 +213,14 @@ export interface Progress {
   stage: string;
 }
 
-export type DialogPurpose = 'new-engagement' | 'open-engagement' | 'import-sheet' | 'export' | 'import-matrix';
+export type DialogPurpose =
+  | 'new-engagement'
+  | 'open-engagement'
+  | 'import-sheet'
+  | 'export'
+  | 'import-matrix'
+  | 'readiness-report'
+  | 'backlog';
 
 let jobCounter = 0;
 /** A job id unique within this window's life. */
@@ -265,4 +282,11 @@ export const api = {
   importMatrix: (path: string, onProgress: (p: Progress) => void) =>
     runJob<{ applied: number; conflicts: string[] }>('import_matrix', { path }, onProgress),
   auditLog: (offset: number, limit: number) => invoke<{ total: number; entries: AuditEntry[] }>('audit_log', { offset, limit }),
+  workplan: () => invoke<WorkplanList>('workplan_list'),
+  setWorkplan: (edit: WorkplanEdit) => invoke<WorkplanSetReport>('workplan_set', { edit }),
+  readiness: () => invoke<ReadinessList>('readiness_list'),
+  setReadiness: (edit: ReadinessEdit) => invoke<ReadinessSetReport>('readiness_set', { edit }),
+  stories: () => invoke<StoryList>('stories_list'),
+  exportWorkstream: (path: string, file: 'readiness-report' | 'backlog', onProgress: (p: Progress) => void) =>
+    runJob<ExportedFile>('export_workstream', { path, file }, onProgress),
 };
