@@ -9,7 +9,7 @@ use crosswalk_store::{
 };
 use crosswalk_suggest::{Decision, Engine, Query};
 use serde::Serialize;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::Path;
 
 /// `suggest [--set NAME] [--top K] [--accept-above S]`.
@@ -32,8 +32,12 @@ pub struct SuggestionItem {
     pub title: String,
     pub score: f64,
     pub reason: String,
-    /// True when this call accepted it (`--accept-above`).
+    /// True when the mapping is accepted for this requirement: earlier, or by this call.
     pub accepted: bool,
+    /// True when this call accepted it (`--accept-above`).
+    pub accepted_now: bool,
+    /// True when the consultant rejected this target for this requirement (it is ranked low).
+    pub rejected: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -75,15 +79,19 @@ pub(crate) fn engine_inputs(
             ..Default::default()
         })?
         .rows;
+    // Refs are qualified by their set, so two sets' `R-1` are two requirements and a reason
+    // reads "like acme:R-12 which you mapped to KMS". A column of references to other standards
+    // is read with the text, so the references written there are followed.
     let queries: HashMap<i64, Query> = rows
         .iter()
         .map(|r| {
             let q = Query {
-                reference: r.reference.clone(),
+                reference: format!("{}:{}", r.set, r.reference),
                 title: r.title.clone(),
                 text: r.text.clone(),
                 section: r.section.clone(),
-            };
+            }
+            .with_attributes(r.attributes.iter());
             (r.id, q)
         })
         .collect();
@@ -92,7 +100,7 @@ pub(crate) fn engine_inputs(
         .filter(|m| m.status != MappingStatus::Proposed)
         .map(|m| Decision {
             requirement: queries.get(&m.source.id).cloned().unwrap_or_else(|| Query {
-                reference: m.source.reference.clone(),
+                reference: m.source.qualified().to_string(),
                 title: m.source.title.clone(),
                 text: m.source.text.clone(),
                 section: None,
@@ -127,10 +135,11 @@ fn rank(view: &View, request: &SuggestRequest) -> Result<Ranked> {
     let mappings = view.mappings(&MappingFilter::default())?;
     let inputs = engine_inputs(view, request.set.clone(), &mappings)?;
     let (requirements, queries, decisions) = (inputs.rows, inputs.queries, inputs.decisions);
-    // A decided pair (accepted or rejected) is never accepted again behind the consultant's back.
-    let decided: HashSet<(i64, String)> = mappings
+    // A decided pair (accepted or rejected) is never accepted again behind the consultant's back,
+    // and is shown as decided.
+    let decided: HashMap<(i64, String), MappingStatus> = mappings
         .iter()
-        .map(|m| (m.source.id, m.target.qualified().to_string()))
+        .map(|m| ((m.source.id, m.target.qualified().to_string()), m.status))
         .collect();
     let history = engine.history(&decisions);
 
@@ -144,8 +153,8 @@ fn rank(view: &View, request: &SuggestRequest) -> Result<Ranked> {
         let mut items = Vec::new();
         for s in engine.suggest_with(query, request.top, &history) {
             let reference = s.target.to_string();
-            let accept = request.accept_above.is_some_and(|min| s.score >= min)
-                && !decided.contains(&(r.id, reference.clone()));
+            let status = decided.get(&(r.id, reference.clone())).copied();
+            let accept = request.accept_above.is_some_and(|min| s.score >= min) && status.is_none();
             if accept {
                 to_accept.push((r.id, reference.clone(), s.reason.clone()));
             }
@@ -155,7 +164,9 @@ fn rank(view: &View, request: &SuggestRequest) -> Result<Ranked> {
                 title: s.title,
                 score: s.score,
                 reason: s.reason,
-                accepted: accept,
+                accepted: accept || status == Some(MappingStatus::Accepted),
+                accepted_now: accept,
+                rejected: status == Some(MappingStatus::Rejected),
             });
         }
         report.requirements.push(RequirementSuggestions {

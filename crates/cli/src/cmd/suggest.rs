@@ -30,9 +30,17 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     for r in &report.requirements {
         output::line(&format!("{}:{}", r.set, r.reference));
         for s in &r.suggestions {
-            let mark = if s.accepted { "accepted" } else { "" };
+            let mark = if s.accepted_now {
+                "accepted now"
+            } else if s.accepted {
+                "accepted"
+            } else if s.rejected {
+                "rejected"
+            } else {
+                ""
+            };
             output::line(&format!(
-                "  {:.2} {:<17} {:<40} {:<8} {}",
+                "  {:.2} {:<17} {:<40} {:<12} {}",
                 s.score,
                 s.kind.as_str(),
                 output::clip(&s.reference, 40),
