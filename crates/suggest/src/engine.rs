@@ -303,10 +303,10 @@ impl Engine {
         let [d0, d1, d2, d3] = docs;
         let [m0, m1, m2, m3] = members;
         let kinds = [
-            KindIndex::build(m0, &d0, &background),
-            KindIndex::build(m1, &d1, &background),
-            KindIndex::build(m2, &d2, &background),
-            KindIndex::build(m3, &d3, &background),
+            KindIndex::build(m0, &d0),
+            KindIndex::build(m1, &d1),
+            KindIndex::build(m2, &d2),
+            KindIndex::build(m3, &d3),
         ];
 
         let names = service_names(&items, &sources);

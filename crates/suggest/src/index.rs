@@ -81,8 +81,8 @@ impl DocTerms {
     }
 }
 
-/// How many documents hold each term, over a whole catalogue: the background against which a
-/// kind's own, much smaller, document set is judged.
+/// How many documents hold each term over the whole catalogue: weighs terms when comparing two
+/// requirements with each other (a kind's own index uses its own document counts).
 #[derive(Debug, Default)]
 pub(crate) struct Background {
     df: HashMap<u32, u32>,
@@ -111,11 +111,6 @@ fn idf(n: f32, df: f32) -> f32 {
     (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
 }
 
-/// Share of a term's weight that comes from its rarity among the kind's own items; the rest
-/// comes from the whole catalogue. A kind of 76 services alone makes every rare word look
-/// decisive ("approved", "team"); the catalogue knows those words are everywhere.
-const OWN_IDF_SHARE: f32 = 1.0;
-
 /// The postings of one target kind.
 #[derive(Debug, Default)]
 pub(crate) struct KindIndex {
@@ -123,12 +118,12 @@ pub(crate) struct KindIndex {
     pub items: Vec<usize>,
     /// Term id → (local doc, idf × saturated frequency), sorted by doc.
     postings: HashMap<u32, Vec<(u32, f32)>>,
-    /// Term id → idf of this kind's documents against the background.
+    /// Term id → idf among this kind's documents.
     idf: HashMap<u32, f32>,
 }
 
 impl KindIndex {
-    pub fn build(items: Vec<usize>, docs: &[DocTerms], background: &Background) -> KindIndex {
+    pub fn build(items: Vec<usize>, docs: &[DocTerms]) -> KindIndex {
         let n = docs.len().max(1) as f32;
         let mut avg = [0f32; 6];
         for field in Field::ALL {
@@ -154,16 +149,7 @@ impl KindIndex {
             }
             per_doc.push(terms);
         }
-        let idf: HashMap<u32, f32> = df
-            .iter()
-            .map(|(&t, &d)| {
-                let own = idf(n, d as f32);
-                (
-                    t,
-                    OWN_IDF_SHARE * own + (1.0 - OWN_IDF_SHARE) * background.idf(t),
-                )
-            })
-            .collect();
+        let idf: HashMap<u32, f32> = df.iter().map(|(&t, &d)| (t, idf(n, d as f32))).collect();
         let mut postings: HashMap<u32, Vec<(u32, f32)>> = HashMap::new();
         for (doc, terms) in per_doc.into_iter().enumerate() {
             for (t, tf) in terms {
@@ -229,7 +215,7 @@ mod tests {
             doc(&[(Field::Title, &[(2, 1.0)]), (Field::Text, &[(1, 1.0)])]),
             doc(&[(Field::Text, &[(3, 1.0)])]),
         ];
-        let index = KindIndex::build(vec![10, 11, 12], &docs, &Background::new(&docs));
+        let index = KindIndex::build(vec![10, 11, 12], &docs);
         assert!(
             index.weight(1, 0) > index.weight(1, 1),
             "title weight 3 beats text weight 1"
@@ -244,7 +230,7 @@ mod tests {
             doc(&[(Field::Text, &[(1, 1.0)])]),
             doc(&[(Field::Text, &[(1, 1.0)])]),
         ];
-        let index = KindIndex::build(vec![0, 1, 2], &docs, &Background::new(&docs));
+        let index = KindIndex::build(vec![0, 1, 2], &docs);
         assert!(index.idf(2).unwrap() > index.idf(1).unwrap());
         assert!(index.weight(2, 0) > index.weight(1, 0));
         assert!(

@@ -201,3 +201,22 @@ fn the_reference_column_of_an_imported_row_is_read_as_text_and_the_owner_is_not(
     ]);
     assert_eq!(q.text, "Keys rotate yearly.\nReference: NIST 800-53 SC-12");
 }
+
+#[test]
+fn every_capability_and_service_the_vocabulary_names_is_in_the_shipped_catalogue() {
+    let catalogue = crosswalk_catalogue::shipped();
+    let vocabulary = crosswalk_suggest::Vocabulary::shipped().unwrap();
+    let mut services = 0;
+    for concept in vocabulary.concepts() {
+        for caf in &concept.caf {
+            let r = QualifiedRef::new("caf", caf);
+            assert!(catalogue.item(&r).is_some(), "{}: {r}", concept.id);
+        }
+        for service in &concept.services {
+            let r = QualifiedRef::new("service", service);
+            assert!(catalogue.item(&r).is_some(), "{}: {r}", concept.id);
+            services += 1;
+        }
+    }
+    assert!(services > 50, "{services}");
+}
