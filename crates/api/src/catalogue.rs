@@ -1,9 +1,15 @@
 //! The reference catalogue: the shipped one, or the copy inside an engagement file.
 
-use crate::engagement::{open_read, shipped_catalogue};
+use crate::engagement::{open_read, open_write, shipped_catalogue};
 use crate::error::{ApiError, Result};
-use crosswalk_domain::{Attributes, Catalogue, FrameworkKind, QualifiedRef, Relationship};
+use crate::import::ImportRefs;
+use crosswalk_domain::{
+    Attributes, Catalogue, CatalogueFramework, CatalogueItem, FrameworkKind, ImportedRequirement,
+    QualifiedRef, Relationship, SheetImport, SheetReport,
+};
+use crosswalk_store::Actor;
 use serde::Serialize;
+use std::collections::HashMap;
 use std::path::Path;
 
 /// The catalogue an engagement carries, or the shipped one without `--db`.
@@ -225,5 +231,186 @@ pub fn catalogue_search(db: Option<&Path>, text: &str, limit: usize) -> Result<S
     Ok(SearchResult {
         query: text.to_string(),
         items: hits,
+    })
+}
+
+/// What adopting a shipped framework did: the requirement set it made (or re-imported).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AdoptReport {
+    pub set: String,
+    pub framework: String,
+    pub framework_name: String,
+    pub framework_version: String,
+    pub catalogue_version: String,
+    /// Items of the framework, now requirements of the set.
+    pub requirements: usize,
+    pub added: usize,
+    pub changed: usize,
+    pub removed: usize,
+    pub unchanged: usize,
+    pub diff: ImportRefs,
+}
+
+/// The set a framework is adopted into when none is named: the framework id itself is reserved
+/// for the shipped framework, so `fsbp` becomes `fsbp-assessment`.
+pub fn default_adopt_set(framework: &str) -> String {
+    format!("{framework}-assessment")
+}
+
+/// The framework's items as requirement rows, in catalogue order: ref, title, text and parent as
+/// shipped, every attribute kept, plus the qualified catalogue ref. The section is the title of
+/// the item's top ancestor (a WA question, a workplan task) or, for flat frameworks, the service,
+/// family or area the item belongs to.
+fn framework_as_sheet(catalogue: &Catalogue, fw: &CatalogueFramework) -> SheetImport {
+    let by_ref: HashMap<&str, &CatalogueItem> =
+        fw.items.iter().map(|i| (i.reference.as_str(), i)).collect();
+    let top = |item: &CatalogueItem| -> Option<String> {
+        let mut at = item;
+        let mut seen = 0;
+        while let Some(parent) = at.parent.as_deref().and_then(|p| by_ref.get(p)) {
+            at = parent;
+            seen += 1;
+            if seen > fw.items.len() {
+                break;
+            }
+        }
+        if std::ptr::eq(at, item) {
+            return ["service", "family", "area"]
+                .iter()
+                .find_map(|a| item.attributes.get(a))
+                .filter(|v| !v.is_empty())
+                .map(str::to_string);
+        }
+        Some(if at.title.is_empty() {
+            at.reference.clone()
+        } else {
+            format!("{} {}", at.reference, at.title)
+        })
+    };
+    let sheet_name = fw.id.clone();
+    let requirements: Vec<ImportedRequirement> = fw
+        .items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let mut attributes = Attributes::default();
+            attributes.push("catalogue_ref", format!("{}:{}", fw.id, item.reference));
+            if !item.details_published {
+                attributes.push("details", "no published details");
+            }
+            for (k, v) in item.attributes.iter() {
+                attributes.push(k, v);
+            }
+            ImportedRequirement {
+                reference: item.reference.clone(),
+                source_ref: None,
+                generated_ref: false,
+                title: item.title.clone(),
+                text: item.text.clone(),
+                section: top(item),
+                parent: item.parent.clone(),
+                sheet: sheet_name.clone(),
+                row: i as u32 + 1,
+                attributes,
+                withdrawn: false,
+            }
+        })
+        .collect();
+    // A digest of the item digests stands in for the file hash: the same content, the same hash.
+    let file = format!("catalogue:{}@{}", fw.id, fw.version);
+    let digest = ImportedRequirement {
+        reference: file.clone(),
+        source_ref: None,
+        generated_ref: false,
+        title: catalogue.version.clone(),
+        text: requirements
+            .iter()
+            .map(crosswalk_sheets::content_hash)
+            .collect::<Vec<_>>()
+            .join(" "),
+        section: None,
+        parent: None,
+        sheet: String::new(),
+        row: 0,
+        attributes: Attributes::default(),
+        withdrawn: false,
+    };
+    SheetImport {
+        file_sha256: crosswalk_sheets::content_hash(&digest),
+        file,
+        sheets: vec![SheetReport {
+            name: sheet_name,
+            header_row: 0,
+            columns: Vec::new(),
+            rows: requirements.len() as u32,
+            notes: vec![format!(
+                "adopted from the shipped catalogue {}",
+                catalogue.version
+            )],
+        }],
+        requirements,
+        warnings: Vec::new(),
+        notes: Vec::new(),
+        alternative_sheets: Vec::new(),
+    }
+}
+
+/// Adds the shipped framework `framework` to the engagement `db` (created when missing) as the
+/// requirement set `set` (default `FRAMEWORK-assessment`): one transaction, one audit event.
+/// Adopting again is a re-import: the diff against the set, mappings and assessments kept.
+pub fn catalogue_adopt(
+    db: &Path,
+    actor: &Actor,
+    framework: &str,
+    set: Option<&str>,
+) -> Result<AdoptReport> {
+    let framework = framework.trim();
+    let shipped = shipped_catalogue();
+    if shipped.framework(framework).is_none() {
+        return Err(ApiError::NotFound {
+            what: "shipped framework",
+            text: framework.into(),
+            hint: format!(
+                "; the shipped frameworks are: {}",
+                shipped
+                    .frameworks
+                    .iter()
+                    .map(|f| f.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        });
+    }
+    let set = set
+        .map(str::to_string)
+        .unwrap_or_else(|| default_adopt_set(framework));
+    let mut e = open_write(db, actor)?;
+    let catalogue = e.catalogue()?;
+    let Some(fw) = catalogue.framework(framework) else {
+        return Err(ApiError::NotFound {
+            what: "framework in this engagement's catalogue",
+            text: framework.into(),
+            hint: String::new(),
+        });
+    };
+    let sheet = framework_as_sheet(&catalogue, fw);
+    let diff = e.import_requirements(actor, &set, &sheet)?;
+    e.close()?;
+    Ok(AdoptReport {
+        set,
+        framework: fw.id.clone(),
+        framework_name: fw.name.clone(),
+        framework_version: fw.version.clone(),
+        catalogue_version: catalogue.version.clone(),
+        requirements: sheet.requirements.len(),
+        added: diff.added.len(),
+        changed: diff.changed.len(),
+        removed: diff.removed.len(),
+        unchanged: diff.unchanged,
+        diff: ImportRefs {
+            added: diff.added,
+            changed: diff.changed,
+            removed: diff.removed,
+        },
     })
 }

@@ -3,7 +3,7 @@
 
 use crate::engagement::{open_read, open_write};
 use crate::error::{ApiError, Result};
-use crosswalk_domain::{ColumnRole, ImportWarning, SheetReport};
+use crosswalk_domain::{ColumnRole, ImportWarning, SheetImport, SheetReport};
 use crosswalk_sheets::ImportOptions;
 use crosswalk_store::{Actor, ImportDiff};
 use serde::{Deserialize, Serialize};
@@ -25,7 +25,9 @@ pub struct ImportRequest {
     pub dry_run: bool,
 }
 
-/// The explicit choices a profile keeps.
+/// What a saved column profile keeps: the explicit choices, the headers of the sheets they were
+/// saved with (the signature that lets a later import of the same template reuse them without
+/// being told), and the sets imported with it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 struct ProfileOptions {
     #[serde(default)]
@@ -35,12 +37,78 @@ struct ProfileOptions {
     header_row: Option<u32>,
     #[serde(default)]
     roles: Vec<(String, ColumnRole)>,
+    /// The column headers of each imported sheet, in order.
+    #[serde(default)]
+    signature: Vec<Vec<String>>,
+    #[serde(default)]
+    sets: Vec<String>,
 }
 
 impl ProfileOptions {
-    fn is_empty(&self) -> bool {
-        self == &ProfileOptions::default()
+    /// True when the profile makes no choice of its own.
+    fn chooses_nothing(&self) -> bool {
+        self.sheets.is_empty()
+            && !self.all_sheets
+            && self.header_row.is_none()
+            && self.roles.is_empty()
     }
+
+    fn options(&self) -> ImportOptions {
+        ImportOptions {
+            sheets: self.sheets.clone(),
+            all_sheets: self.all_sheets,
+            header_row: self.header_row,
+            roles: self.roles.clone(),
+        }
+    }
+}
+
+/// The header signature of an import: the column headers of each sheet it read.
+fn signature(sheet: &SheetImport) -> Vec<Vec<String>> {
+    sheet
+        .sheets
+        .iter()
+        .map(|s| s.columns.iter().map(|c| c.header.clone()).collect())
+        .collect()
+}
+
+/// A saved column profile as listed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ColumnProfile {
+    pub name: String,
+    pub sheets: Vec<String>,
+    pub all_sheets: bool,
+    pub header_row: Option<u32>,
+    /// Column headers per sheet it was saved with; a file whose headers read the same gets the
+    /// profile applied without `--profile`.
+    pub signature: Vec<Vec<String>>,
+    /// The requirement sets imported with it.
+    pub sets: Vec<String>,
+    pub updated_at: String,
+}
+
+/// `crosswalk --db F import --list-profiles`: the saved column profiles, by name.
+pub fn column_profiles(db: &Path) -> Result<Vec<ColumnProfile>> {
+    let e = open_read(db)?;
+    let mut out = Vec::new();
+    for (name, json, updated_at) in e.import_profiles()? {
+        let p = parse_profile(&name, json)?;
+        out.push(ColumnProfile {
+            name,
+            sheets: p.sheets,
+            all_sheets: p.all_sheets,
+            header_row: p.header_row,
+            signature: p.signature,
+            sets: p.sets,
+            updated_at,
+        });
+    }
+    Ok(out)
+}
+
+fn parse_profile(name: &str, json: serde_json::Value) -> Result<ProfileOptions> {
+    serde_json::from_value::<ProfileOptions>(json)
+        .map_err(|e| ApiError::Invalid(format!("import profile '{name}' is unreadable: {e}")))
 }
 
 /// The refs an import added, changed and removed.
@@ -72,6 +140,11 @@ pub struct ImportReport {
     pub alternative_sheets: Vec<String>,
     pub dry_run: bool,
     pub diff: ImportRefs,
+    /// The saved column profile whose choices were used (named with `--profile`, or applied
+    /// because the file's headers match the ones it was saved with).
+    pub profile: Option<String>,
+    /// True when `profile` was applied without being named.
+    pub profile_matched: bool,
 }
 
 fn read_file(path: &Path) -> Result<Vec<u8>> {
@@ -107,36 +180,100 @@ pub fn import(db: &Path, actor: &Actor, request: &ImportRequest) -> Result<Impor
         sheets: request.sheets.clone(),
         all_sheets: request.all_sheets,
         header_row: request.header_row,
-        roles: Vec::new(),
+        ..Default::default()
     };
-    let saved = match (&request.profile, db.exists()) {
-        (Some(profile), true) => match open_read(db)?.import_profile(profile)? {
-            Some(json) => Some(serde_json::from_value::<ProfileOptions>(json).map_err(|e| {
-                ApiError::Invalid(format!("import profile '{profile}' is unreadable: {e}"))
-            })?),
-            None => None,
-        },
-        _ => None,
+    let saved_profiles: Vec<(String, ProfileOptions)> = if db.exists() {
+        open_read(db)?
+            .import_profiles()?
+            .into_iter()
+            .map(|(n, json, _)| parse_profile(&n, json).map(|p| (n, p)))
+            .collect::<Result<_>>()?
+    } else {
+        Vec::new()
     };
+    let saved = request.profile.as_ref().and_then(|wanted| {
+        saved_profiles
+            .iter()
+            .find(|(n, _)| n == wanted)
+            .map(|(_, p)| p.clone())
+    });
     if let (Some(profile), None) = (&request.profile, &saved) {
-        if explicit.is_empty() {
+        if explicit.chooses_nothing() {
             return Err(ApiError::UnknownProfile {
                 name: profile.clone(),
             });
         }
     }
-    let base = saved.clone().unwrap_or_default();
-    let options = ImportOptions {
-        sheets: if explicit.sheets.is_empty() {
-            base.sheets
-        } else {
-            explicit.sheets.clone()
-        },
-        all_sheets: explicit.all_sheets || base.all_sheets,
-        header_row: explicit.header_row.or(base.header_row),
-        roles: base.roles,
+
+    let mut matched: Option<String> = None;
+    let mut notes_before: Vec<String> = Vec::new();
+    let (options, sheet) = if request.profile.is_none() && explicit.chooses_nothing() {
+        // No choice made: a saved profile whose headers match this file is applied, those used
+        // for this set first.
+        let mut candidates: Vec<&(String, ProfileOptions)> = saved_profiles
+            .iter()
+            .filter(|(_, p)| !p.chooses_nothing() && !p.signature.is_empty())
+            .collect();
+        candidates.sort_by_key(|(_, p)| !p.sets.contains(&set));
+        let mut found = None;
+        for (profile_name, p) in candidates {
+            let options = p.options();
+            if let Ok(sheet) = crosswalk_sheets::read_requirements(&name, &bytes, &options) {
+                if signature(&sheet) == p.signature {
+                    notes_before.push(format!(
+                        "applied the saved column profile '{profile_name}': the file's headers match the ones it was saved with"
+                    ));
+                    matched = Some(profile_name.clone());
+                    found = Some((options, sheet));
+                    break;
+                }
+            }
+        }
+        match found {
+            Some(f) => f,
+            None => {
+                let options = ImportOptions::default();
+                let sheet = crosswalk_sheets::read_requirements(&name, &bytes, &options)?;
+                (options, sheet)
+            }
+        }
+    } else {
+        let base = saved.clone().unwrap_or_default();
+        let options = ImportOptions {
+            sheets: if explicit.sheets.is_empty() {
+                base.sheets
+            } else {
+                explicit.sheets.clone()
+            },
+            all_sheets: explicit.all_sheets || base.all_sheets,
+            header_row: explicit.header_row.or(base.header_row),
+            roles: base.roles,
+        };
+        let sheet = crosswalk_sheets::read_requirements(&name, &bytes, &options)?;
+        (options, sheet)
     };
-    let sheet = crosswalk_sheets::read_requirements(&name, &bytes, &options)?;
+
+    // With --profile, the choices used are saved under that name, in the import's transaction.
+    let to_save = match &request.profile {
+        Some(profile) => {
+            let mut sets = saved.as_ref().map(|p| p.sets.clone()).unwrap_or_default();
+            if !sets.contains(&set) {
+                sets.push(set.clone());
+            }
+            let chosen = ProfileOptions {
+                sheets: options.sheets.clone(),
+                all_sheets: options.all_sheets,
+                header_row: options.header_row,
+                roles: options.roles.clone(),
+                signature: signature(&sheet),
+                sets,
+            };
+            let json = serde_json::to_value(&chosen)
+                .map_err(|e| ApiError::Invalid(format!("cannot save the profile: {e}")))?;
+            Some((profile.clone(), json))
+        }
+        None => None,
+    };
 
     let diff = if request.dry_run {
         if db.exists() {
@@ -155,23 +292,17 @@ pub fn import(db: &Path, actor: &Actor, request: &ImportRequest) -> Result<Impor
         }
     } else {
         let mut e = open_write(db, actor)?;
-        let diff = e.import_requirements(actor, &set, &sheet)?;
-        if let Some(profile) = &request.profile {
-            let chosen = ProfileOptions {
-                sheets: options.sheets.clone(),
-                all_sheets: options.all_sheets,
-                header_row: options.header_row,
-                roles: options.roles.clone(),
-            };
-            if saved.as_ref() != Some(&chosen) {
-                let json = serde_json::to_value(&chosen)
-                    .map_err(|e| ApiError::Invalid(format!("cannot save the profile: {e}")))?;
-                e.save_import_profile(actor, profile, &json)?;
-            }
-        }
+        let diff = e.import_requirements_with_profile(
+            actor,
+            &set,
+            &sheet,
+            to_save.as_ref().map(|(n, json)| (n.as_str(), json)),
+        )?;
         e.close()?;
         diff
     };
+    let mut notes = notes_before;
+    notes.extend(sheet.notes);
     Ok(ImportReport {
         set,
         file: name,
@@ -184,7 +315,7 @@ pub fn import(db: &Path, actor: &Actor, request: &ImportRequest) -> Result<Impor
         requirements: sheet.requirements.len(),
         withdrawn: sheet.requirements.iter().filter(|r| r.withdrawn).count(),
         file_sha256: sheet.file_sha256,
-        notes: sheet.notes,
+        notes,
         alternative_sheets: sheet.alternative_sheets,
         dry_run: request.dry_run,
         diff: ImportRefs {
@@ -192,5 +323,7 @@ pub fn import(db: &Path, actor: &Actor, request: &ImportRequest) -> Result<Impor
             changed: diff.changed,
             removed: diff.removed,
         },
+        profile: matched.clone().or_else(|| request.profile.clone()),
+        profile_matched: matched.is_some(),
     })
 }

@@ -18,14 +18,17 @@ mod workbench;
 pub mod workplan;
 
 pub use catalogue::{
-    catalogue_list, catalogue_search, catalogue_show, CatalogueItemDetail, CatalogueItemSummary,
-    CatalogueListing, FrameworkSummary, LinkView, SearchHit, SearchResult,
+    catalogue_adopt, catalogue_list, catalogue_search, catalogue_show, default_adopt_set,
+    AdoptReport, CatalogueItemDetail, CatalogueItemSummary, CatalogueListing, FrameworkSummary,
+    LinkView, SearchHit, SearchResult,
 };
-pub use demo::{demo, DemoReport, DEMO_DB_NAME, DEMO_MATRIX_NAME, DEMO_SAMPLE_NAME};
+pub use demo::{
+    demo, demo_plan, DemoPlan, DemoReport, DEMO_DB_NAME, DEMO_MATRIX_NAME, DEMO_SAMPLE_NAME,
+};
 pub use engagement::{audit_log, engagement_summary, shipped_catalogue, EngagementSummary};
 pub use error::{ApiError, Result};
 pub use export::{export, matrix_model, ExportFormat, ExportReport, ExportRequest};
-pub use import::{import, ImportRefs, ImportReport, ImportRequest};
+pub use import::{column_profiles, import, ColumnProfile, ImportRefs, ImportReport, ImportRequest};
 pub use map::{map, MapReport, MapRequest, MappedTarget};
 pub use requirements::{list_requirements, RequirementItem, RequirementList};
 pub use suggest::{

@@ -77,7 +77,11 @@ pub fn create_engagement(
 
 /// Enables exactly `enabled` among the engagement's landing-zone controls; returns how many
 /// controls changed state.
-fn apply_controls(e: &mut Engagement, actor: &Actor, enabled: &[QualifiedRef]) -> Result<usize> {
+pub(crate) fn apply_controls(
+    e: &mut Engagement,
+    actor: &Actor,
+    enabled: &[QualifiedRef],
+) -> Result<usize> {
     let wanted: HashSet<&QualifiedRef> = enabled.iter().collect();
     let now: HashMap<QualifiedRef, bool> = e
         .landing_zone_profile()?

@@ -34,6 +34,8 @@ struct Cli {
 enum Command {
     /// Import a requirement sheet (xlsx, xls, ods, csv…) into a requirement set.
     Import(cmd::import::Args),
+    /// The saved column profiles of `import --profile`.
+    ImportProfiles(cmd::import_profiles::Args),
     /// List the requirements.
     List(cmd::list::Args),
     /// Ranked suggestions per requirement; accept the confident ones with --accept-above.
@@ -92,6 +94,10 @@ fn actor() -> crosswalk_api::Actor {
 }
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    // Lets a black-box test check that a panic still ends as one error line and exit 1.
+    if let Some(message) = std::env::var_os("CROSSWALK_TEST_PANIC") {
+        panic!("{}", message.to_string_lossy());
+    }
     let ctx = Context {
         db: cli.db,
         json: cli.json,
@@ -99,6 +105,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     };
     match cli.command {
         Command::Import(a) => cmd::import::run(&ctx, a),
+        Command::ImportProfiles(a) => cmd::import_profiles::run(&ctx, a),
         Command::List(a) => cmd::list::run(&ctx, a),
         Command::Suggest(a) => cmd::suggest::run(&ctx, a),
         Command::Map(a) => cmd::map::run(&ctx, a),

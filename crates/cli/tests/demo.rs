@@ -46,8 +46,14 @@ fn the_demo_imports_maps_and_exports_a_matrix_that_matches_the_engagement_file()
         "the shipped sample has 60 requirements"
     );
     assert!(
-        report["accepted"].as_u64().unwrap() >= 60,
-        "at least one suggestion per requirement is accepted"
+        report["accepted"].as_u64().unwrap() >= 30,
+        "confident suggestions are accepted: {}",
+        report["accepted"]
+    );
+    assert_eq!(report["preset"], "migration-baseline");
+    assert_eq!(
+        report["workloads"],
+        serde_json::json!(["shipment-tracking"])
     );
 
     // What the engagement file says.
@@ -57,16 +63,22 @@ fn the_demo_imports_maps_and_exports_a_matrix_that_matches_the_engagement_file()
     let raw =
         rusqlite::Connection::open_with_flags(&db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
             .unwrap();
+    let suggested = raw
+        .query_row(
+            "SELECT count(*) FROM mappings WHERE status = 'accepted' AND origin = 'suggested'",
+            [],
+            |r| r.get::<_, i64>(0),
+        )
+        .unwrap() as u64;
     let mut stmt = raw
         .prepare(
             "SELECT s.ref, tf.key || ':' || t.ref, tf.kind FROM mappings m
              JOIN items s ON s.id = m.source_item_id
              JOIN items t ON t.id = m.target_item_id JOIN frameworks tf ON tf.id = t.framework_id
-             WHERE m.status = 'accepted' AND m.origin = 'suggested'",
+             WHERE m.status = 'accepted'",
         )
         .unwrap();
     let mut services: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    let mut accepted = 0;
     for row in stmt
         .query_map([], |r| {
             Ok((
@@ -78,13 +90,13 @@ fn the_demo_imports_maps_and_exports_a_matrix_that_matches_the_engagement_file()
         .unwrap()
     {
         let (req, target, kind) = row.unwrap();
-        accepted += 1;
         if kind == "services" {
             services.entry(req).or_default().insert(target);
         }
     }
+    drop(stmt);
     assert_eq!(
-        accepted,
+        suggested,
         report["accepted"].as_u64().unwrap(),
         "every accepted suggestion is stored"
     );
@@ -95,7 +107,7 @@ fn the_demo_imports_maps_and_exports_a_matrix_that_matches_the_engagement_file()
         .filter(|e| e["action"] == "mapping.create" && e["after"]["origin"] == "suggested")
         .count();
     assert_eq!(
-        audited as u64, accepted,
+        audited as u64, suggested,
         "each accepted suggestion has its audit entry"
     );
 
@@ -152,6 +164,79 @@ fn the_demo_imports_maps_and_exports_a_matrix_that_matches_the_engagement_file()
             "{reference}: the AWS services are the accepted ones"
         );
     }
+    // The coverage spread: every state shows, and the engagement file, the demo's report and
+    // the matrix count the same rows in each.
+    let mut in_db: BTreeMap<String, u64> = BTreeMap::new();
+    for r in requirements {
+        *in_db
+            .entry(r["coverage"].as_str().unwrap().to_string())
+            .or_default() += 1;
+    }
+    let mut in_matrix: BTreeMap<String, u64> = BTreeMap::new();
+    for row in &body {
+        *in_matrix.entry(row[coverage].clone()).or_default() += 1;
+    }
+    assert_eq!(
+        in_matrix, in_db,
+        "the matrix counts what the engagement file holds"
+    );
+    for state in ["inherited", "partial", "workload", "gap", "not_applicable"] {
+        let n = in_db.get(state).copied().unwrap_or(0);
+        assert!(n >= 1, "the demo shows {state} rows: {in_db:?}");
+        assert_eq!(
+            report["export"]["coverage"][state].as_u64().unwrap(),
+            n,
+            "the demo reports the {state} count of the engagement file"
+        );
+    }
+    assert_eq!(in_db.values().sum::<u64>(), 60);
+    // Rows whose coverage follows from the reviewed decisions alone.
+    for (reference, state) in [
+        ("SEC-LM-02", "inherited"),
+        ("SEC-IR-04", "inherited"),
+        ("SEC-IP-03", "inherited"),
+        ("SEC-LM-06", "partial"),
+        ("SEC-IAM-02", "partial"),
+        ("SEC-DP-06", "workload"),
+        ("SEC-IR-01", "gap"),
+        ("SEC-IR-10", "gap"),
+        ("SEC-IAM-13", "not_applicable"),
+        ("SEC-IAM-08", "not_applicable"),
+    ] {
+        assert_eq!(
+            by_ref(&list, reference)["coverage"],
+            state,
+            "{reference} per data/samples/demo-decisions.toml"
+        );
+    }
+    assert_eq!(
+        by_ref(&list, "SEC-IAM-13")["coverage_overridden"],
+        true,
+        "not applicable only by an override"
+    );
+    let enabled = raw
+        .query_row(
+            "SELECT count(*) FROM landing_zone_profile WHERE enabled = 1",
+            [],
+            |r| r.get::<_, i64>(0),
+        )
+        .unwrap();
+    assert!(
+        enabled > 50,
+        "the migration baseline enables the mandatory controls, SCPs and detective controls: {enabled}"
+    );
+    let rejected = raw
+        .query_row(
+            "SELECT count(*) FROM mappings WHERE status = 'rejected' AND origin = 'manual'",
+            [],
+            |r| r.get::<_, i64>(0),
+        )
+        .unwrap();
+    assert!(
+        rejected >= 4,
+        "the reviewed rejections are kept: {rejected}"
+    );
+
     let sheets = book.sheet_names();
     for name in ["Matrix", "Coverage", "Gaps", "Links", "Catalogue", "About"] {
         assert!(
@@ -188,5 +273,13 @@ fn running_the_demo_twice_changes_nothing_the_second_time() {
     assert_eq!(
         report["accepted"], 0,
         "decided suggestions are not accepted twice"
+    );
+    assert_eq!(
+        (
+            &report["reviewed_mappings"],
+            &report["reviewed_assessments"]
+        ),
+        (&serde_json::json!(0), &serde_json::json!(0)),
+        "the reviewed decisions are already recorded"
     );
 }

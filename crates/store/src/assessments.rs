@@ -113,6 +113,26 @@ impl View {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// Every saved import profile as (name, options, last saved), by name.
+    pub fn import_profiles(&self) -> Result<Vec<(String, serde_json::Value, String)>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT name, options, updated_at FROM import_profiles ORDER BY name")?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (name, options, at) = row?;
+            out.push((name, serde_json::from_str(&options)?, at));
+        }
+        Ok(out)
+    }
+
     /// The options saved under `name`, as JSON.
     pub fn import_profile(&self, name: &str) -> Result<Option<serde_json::Value>> {
         let text: Option<String> = self
@@ -128,6 +148,25 @@ impl View {
             None => None,
         })
     }
+}
+
+/// Inserts or replaces the import profile `name` inside a running transaction.
+pub(crate) fn put_import_profile(
+    tx: &rusqlite::Transaction<'_>,
+    name: &str,
+    options: &serde_json::Value,
+    now: &str,
+) -> Result<()> {
+    if name.trim().is_empty() {
+        return Err(StoreError::Invalid("an import profile needs a name".into()));
+    }
+    tx.execute(
+        "INSERT INTO import_profiles (name, options, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?3)
+         ON CONFLICT (name) DO UPDATE SET options = excluded.options, updated_at = excluded.updated_at",
+        params![name, options.to_string(), now],
+    )?;
+    Ok(())
 }
 
 impl Engagement {
@@ -272,14 +311,9 @@ impl Engagement {
         let now = actor.timestamp();
         let before = self.import_profile(name)?;
         self.mutate(actor, |tx| {
-            tx.execute(
-                "INSERT INTO import_profiles (name, options, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?3)
-                 ON CONFLICT (name) DO UPDATE SET options = excluded.options, updated_at = excluded.updated_at",
-                params![name, options.to_string(), now],
-            )?;
-            let mut event =
-                AuditEvent::new("import_profile.save", format!("profile:{name}")).after(options.clone());
+            put_import_profile(tx, name, options, &now)?;
+            let mut event = AuditEvent::new("import_profile.save", format!("profile:{name}"))
+                .after(options.clone());
             if let Some(b) = before {
                 event = event.before(b);
             }

@@ -240,7 +240,24 @@ impl Engagement {
         set: &str,
         import: &SheetImport,
     ) -> Result<ImportDiff> {
+        self.import_requirements_with_profile(actor, set, import, None)
+    }
+
+    /// As [`Engagement::import_requirements`], and saves the column profile `(name, options)`
+    /// in the same transaction (with its own audit event when it is new or differs from the
+    /// saved one): a failed import saves no profile.
+    pub fn import_requirements_with_profile(
+        &mut self,
+        actor: &Actor,
+        set: &str,
+        import: &SheetImport,
+        profile: Option<(&str, &serde_json::Value)>,
+    ) -> Result<ImportDiff> {
         let now = actor.timestamp();
+        let profile_before = match profile {
+            Some((name, _)) => self.import_profile(name)?,
+            None => None,
+        };
         self.mutate(actor, |tx| {
             let (diff, contents) = diff(tx, set, import)?;
             let framework_id = match set_id(tx, set)? {
@@ -336,7 +353,19 @@ impl Engagement {
             }));
             drop(upsert);
             drop(withdraw);
-            Ok((diff, vec![event]))
+            let mut events = vec![event];
+            if let Some((name, options)) = profile {
+                if profile_before.as_ref() != Some(options) {
+                    crate::assessments::put_import_profile(tx, name, options, &now)?;
+                    let mut saved = AuditEvent::new("import_profile.save", format!("profile:{name}"))
+                        .after(options.clone());
+                    if let Some(b) = &profile_before {
+                        saved = saved.before(b.clone());
+                    }
+                    events.push(saved);
+                }
+            }
+            Ok((diff, events))
         })
     }
 }

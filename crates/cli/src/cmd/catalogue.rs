@@ -22,6 +22,14 @@ enum Sub {
         #[arg(long, default_value_t = 25)]
         limit: usize,
     },
+    /// Add a shipped framework (fsbp, nist, msr, wa…) to the engagement as a requirement set to
+    /// assess; adopting it again is a re-import with a diff.
+    Adopt {
+        framework: String,
+        /// The requirement set (default: FRAMEWORK-assessment).
+        #[arg(long)]
+        set: Option<String>,
+    },
 }
 
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
@@ -87,6 +95,27 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
                     ));
                 }
                 eprintln!("{} items", result.items.len());
+            }
+        }
+        Sub::Adopt { framework, set } => {
+            let db = ctx.db()?;
+            let r = crosswalk_api::catalogue_adopt(db, &ctx.actor, &framework, set.as_deref())?;
+            if ctx.json {
+                output::json(&r)?;
+            } else {
+                eprintln!(
+                    "Adopted {} ({} {}, {} items) as set '{}' in {}: {} added, {} changed, {} removed, {} unchanged",
+                    r.framework,
+                    r.framework_name,
+                    r.framework_version,
+                    r.requirements,
+                    r.set,
+                    db.display(),
+                    r.added,
+                    r.changed,
+                    r.removed,
+                    r.unchanged
+                );
             }
         }
     }

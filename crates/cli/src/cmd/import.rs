@@ -70,6 +70,24 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
             report.alternative_sheets.join(", ")
         );
     }
+    if report.dry_run {
+        // The preview names what would change, so it can be checked before importing.
+        let d = &report.diff;
+        for (what, refs) in [
+            ("added", &d.added),
+            ("changed", &d.changed),
+            ("removed", &d.removed),
+        ] {
+            if !refs.is_empty() {
+                eprintln!("would be {what} ({}): {}", refs.len(), list_refs(refs));
+            }
+        }
+    }
+    if let Some(profile) = &report.profile {
+        if !report.profile_matched {
+            eprintln!("column profile '{profile}' used and saved with this import");
+        }
+    }
     let verb = if report.dry_run {
         "Would import"
     } else {
@@ -88,4 +106,19 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         if report.withdrawn > 0 { format!("; {} marked withdrawn by the source", report.withdrawn) } else { String::new() },
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// Up to 50 refs on one line, then how many more.
+fn list_refs(refs: &[String]) -> String {
+    const SHOWN: usize = 50;
+    let mut text = refs
+        .iter()
+        .take(SHOWN)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if refs.len() > SHOWN {
+        text.push_str(&format!(" and {} more", refs.len() - SHOWN));
+    }
+    text
 }

@@ -5,6 +5,7 @@ pub mod catalogue;
 pub mod demo;
 pub mod export;
 pub mod import;
+pub mod import_profiles;
 pub mod list;
 pub mod map;
 pub mod readiness;
