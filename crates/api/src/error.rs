@@ -26,6 +26,13 @@ pub enum ApiError {
     #[error(transparent)]
     Matrix(#[from] crosswalk_matrix::MatrixError),
 
+    /// A matrix file that cannot be read back or trusted; nothing was written.
+    #[error("{path}: {source}")]
+    MatrixFile {
+        path: PathBuf,
+        source: crosswalk_matrix::MatrixError,
+    },
+
     #[error("'{text}' is ambiguous; it could be any of: {}. Write it as SET:REF or FRAMEWORK:REF", .candidates.join(", "))]
     Ambiguous {
         text: String,

@@ -9,9 +9,10 @@ use crosswalk_domain::{
     LandingZoneProfile, MappingStatus, QualifiedRef, TargetKind,
 };
 use crosswalk_matrix::{
-    CatalogueEntry, EngagementInfo, ExportWarning, GapStory, LandingZoneInfo, MatrixLink,
-    MatrixModel, MatrixRow,
+    CatalogueEntry, CoverageGroup, EngagementInfo, ExportWarning, GapStory, LandingZoneInfo,
+    MatrixLink, MatrixModel, MatrixRow,
 };
+use crosswalk_readiness::SecurityDomain;
 use crosswalk_store::{Actor, Engagement, MappingFilter, MappingRow, RequirementQuery, View};
 use crosswalk_suggest::Engine;
 use serde::Serialize;
@@ -221,7 +222,7 @@ pub fn matrix_model(view: &View, actor: &Actor) -> Result<MatrixModel> {
                 origin: m.origin,
                 rationale: m.rationale.clone(),
                 author: m.author.clone(),
-                at: m.updated_at.clone(),
+                at: to_the_second(&m.updated_at),
             });
         }
         referenced.extend(capabilities.iter().cloned());
@@ -233,11 +234,12 @@ pub fn matrix_model(view: &View, actor: &Actor) -> Result<MatrixModel> {
                 rationale.push(text);
             }
         }
+        // The workplan's security domain, read from the CAF classification (epics first).
         let domain = epics
             .iter()
-            .next()
-            .and_then(|e| catalogue.item(e))
-            .map(|(_, i)| i.title.clone());
+            .chain(&capabilities)
+            .find_map(|c| SecurityDomain::of_caf(&c.reference))
+            .map(|d| d.label().to_string());
         rows.push(MatrixRow {
             key,
             version: r.revision.max(0) as u64,
@@ -262,7 +264,11 @@ pub fn matrix_model(view: &View, actor: &Actor) -> Result<MatrixModel> {
             owner: assessment.owner,
             evidence: assessment.evidence,
             notes: assessment.notes,
-            last_changed: r.changed_at.clone().unwrap_or_default(),
+            last_changed: r
+                .changed_at
+                .as_deref()
+                .map(to_the_second)
+                .unwrap_or_default(),
         });
     }
 
@@ -304,7 +310,44 @@ pub fn matrix_model(view: &View, actor: &Actor) -> Result<MatrixModel> {
         gaps,
     };
     model.tally_coverage();
+    model.coverage_by_domain = every_domain(std::mem::take(&mut model.coverage_by_domain));
     Ok(model)
+}
+
+/// The five workplan domains in the workplan's order, each shown even when no row falls in it,
+/// then the rows without a domain.
+fn every_domain(mut groups: Vec<CoverageGroup>) -> Vec<CoverageGroup> {
+    let mut out: Vec<CoverageGroup> = SecurityDomain::ALL
+        .iter()
+        .map(|d| {
+            let name = d.label();
+            match groups.iter().position(|g| g.name == name) {
+                Some(i) => groups.remove(i),
+                None => CoverageGroup {
+                    name: name.to_string(),
+                    counts: CoverageCounts::default(),
+                },
+            }
+        })
+        .collect();
+    out.append(&mut groups);
+    out
+}
+
+/// An RFC 3339 time as the matrix shows it: UTC, to the second. Text that is not RFC 3339 is
+/// shown as it is.
+fn to_the_second(text: &str) -> String {
+    use time::format_description::well_known::Rfc3339;
+    time::OffsetDateTime::parse(text, &Rfc3339)
+        .ok()
+        .and_then(|t| {
+            t.to_offset(time::UtcOffset::UTC)
+                .replace_nanosecond(0)
+                .ok()?
+                .format(&Rfc3339)
+                .ok()
+        })
+        .unwrap_or_else(|| text.to_string())
 }
 
 /// A backlog story per gap: the best services and landing-zone controls not yet decided, with
@@ -485,4 +528,50 @@ pub fn export(db: &Path, actor: &Actor, request: &ExportRequest) -> Result<Expor
     let report = export_with(&mut e, actor, request)?;
     e.close()?;
     Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_are_shown_in_utc_to_the_second() {
+        assert_eq!(
+            to_the_second("2026-12-03T22:16:07.123456789Z"),
+            "2026-12-03T22:16:07Z"
+        );
+        assert_eq!(
+            to_the_second("2026-12-03T23:16:07+01:00"),
+            "2026-12-03T22:16:07Z"
+        );
+        assert_eq!(to_the_second("yesterday"), "yesterday");
+    }
+
+    #[test]
+    fn every_workplan_domain_is_listed_in_order_then_the_unclassified_rows() {
+        let mut counts = CoverageCounts::default();
+        counts.add(crosswalk_domain::Coverage::Gap);
+        let groups = vec![
+            CoverageGroup {
+                name: crosswalk_matrix::UNCLASSIFIED.to_string(),
+                counts,
+            },
+            CoverageGroup {
+                name: "IAM".to_string(),
+                counts,
+            },
+        ];
+        let names: Vec<String> = every_domain(groups).into_iter().map(|g| g.name).collect();
+        assert_eq!(
+            names,
+            [
+                "Data protection",
+                "IAM",
+                "Incident response",
+                "Infrastructure protection",
+                "Logging & monitoring",
+                "(unclassified)"
+            ]
+        );
+    }
 }

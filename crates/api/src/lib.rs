@@ -11,6 +11,7 @@ mod error;
 mod export;
 mod import;
 mod map;
+mod matrix;
 mod refs;
 mod requirements;
 mod suggest;
@@ -30,6 +31,9 @@ pub use error::{ApiError, Result};
 pub use export::{export, matrix_model, ExportFormat, ExportReport, ExportRequest};
 pub use import::{column_profiles, import, ColumnProfile, ImportRefs, ImportReport, ImportRequest};
 pub use map::{map, MapReport, MapRequest, MappedTarget};
+pub use matrix::{
+    import_matrix, verify_matrix, ConflictRow, MatrixImportReport, MatrixVerifyReport, MergedRow,
+};
 pub use requirements::{list_requirements, RequirementItem, RequirementList};
 pub use suggest::{
     suggest, RequirementSuggestions, SuggestReport, SuggestRequest, SuggestionItem,
@@ -44,6 +48,7 @@ pub use workbench::{
 };
 
 pub use crosswalk_domain::{Coverage, Relationship, Responsibility};
+pub use crosswalk_matrix::{VerifyReport, VerifyStatus};
 pub use crosswalk_store::{
     Actor, AuditEntry, MappingChange, RequirementQuery, SortColumn, StoreError,
 };

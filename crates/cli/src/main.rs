@@ -44,6 +44,10 @@ enum Command {
     Map(cmd::map::Args),
     /// Write the traceability matrix.
     Export(cmd::export::Args),
+    /// Merge the customer's edits from an exported matrix (exit 3 on conflicts).
+    ImportMatrix(cmd::import_matrix::Args),
+    /// Was an exported matrix altered, and where (exit 3 when read-only data changed).
+    Verify(cmd::verify::Args),
     /// The reference catalogue.
     Catalogue(cmd::catalogue::Args),
     /// The whole job on the shipped sample: import, accept the top suggestions, export.
@@ -110,6 +114,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Suggest(a) => cmd::suggest::run(&ctx, a),
         Command::Map(a) => cmd::map::run(&ctx, a),
         Command::Export(a) => cmd::export::run(&ctx, a),
+        Command::ImportMatrix(a) => cmd::import_matrix::run(&ctx, a),
+        Command::Verify(a) => cmd::verify::run(&ctx, a),
         Command::Catalogue(a) => cmd::catalogue::run(&ctx, a),
         Command::Demo(a) => cmd::demo::run(&ctx, a),
         Command::Audit(a) => cmd::audit::run(&ctx, a),
@@ -117,6 +123,20 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Readiness(a) => cmd::readiness::run(&ctx, a),
         Command::Stories(a) => cmd::stories::run(&ctx, a),
     }
+}
+
+/// The error and its causes on one line. Most errors already quote their cause in their own
+/// message (`file: cannot read the file: <io error>`); a cause is only added when it says more.
+fn error_text(e: &anyhow::Error) -> String {
+    let mut text = e.to_string();
+    for cause in e.chain().skip(1) {
+        let cause = cause.to_string();
+        if !text.contains(&cause) {
+            text.push_str(": ");
+            text.push_str(&cause);
+        }
+    }
+    text
 }
 
 fn main() -> ExitCode {
@@ -139,7 +159,7 @@ fn main() -> ExitCode {
     match std::panic::catch_unwind(|| run(cli)) {
         Ok(Ok(code)) => code,
         Ok(Err(e)) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", error_text(&e));
             ExitCode::from(1)
         }
         Err(_) => ExitCode::from(1),

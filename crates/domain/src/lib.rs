@@ -4,8 +4,8 @@
 //! that the importer, the store, the suggestion engine and the exporters agree on one meaning.
 
 mod coverage;
-mod vocabulary;
 mod records;
+mod vocabulary;
 
 pub use coverage::*;
 pub use records::*;

@@ -12,7 +12,10 @@ pub struct Attributes(pub Vec<(String, String)>);
 
 impl Attributes {
     pub fn get(&self, header: &str) -> Option<&str> {
-        self.0.iter().find(|(h, _)| h == header).map(|(_, v)| v.as_str())
+        self.0
+            .iter()
+            .find(|(h, _)| h == header)
+            .map(|(_, v)| v.as_str())
     }
 
     pub fn push(&mut self, header: impl Into<String>, value: impl Into<String>) {
@@ -193,7 +196,10 @@ pub struct QualifiedRef {
 
 impl QualifiedRef {
     pub fn new(framework: impl Into<String>, reference: impl Into<String>) -> Self {
-        QualifiedRef { framework: framework.into(), reference: reference.into() }
+        QualifiedRef {
+            framework: framework.into(),
+            reference: reference.into(),
+        }
     }
 
     /// Splits `framework:REF` at the first colon; `None` when there is no framework part.
@@ -265,7 +271,10 @@ impl Catalogue {
 
     pub fn item(&self, r: &QualifiedRef) -> Option<(&CatalogueFramework, &CatalogueItem)> {
         let fw = self.framework(&r.framework)?;
-        fw.items.iter().find(|i| i.reference == r.reference).map(|i| (fw, i))
+        fw.items
+            .iter()
+            .find(|i| i.reference == r.reference)
+            .map(|i| (fw, i))
     }
 }
 
@@ -279,7 +288,10 @@ mod tests {
         a.push("Zeta", "1");
         a.push("Alpha", "2");
         let json = serde_json::to_string(&a).unwrap();
-        assert_eq!(json, r#"{"Zeta":"1","Alpha":"2"}"#, "source order, not sorted");
+        assert_eq!(
+            json, r#"{"Zeta":"1","Alpha":"2"}"#,
+            "source order, not sorted"
+        );
         let back: Attributes = serde_json::from_str(&json).unwrap();
         assert_eq!(back, a);
     }

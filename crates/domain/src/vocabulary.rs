@@ -191,11 +191,24 @@ mod tests {
     #[test]
     fn terms_parse_from_their_own_names_and_common_spellings() {
         for r in Relationship::ALL {
-            assert_eq!(r.as_str().parse::<Relationship>().unwrap(), *r, "round trip of {r}");
+            assert_eq!(
+                r.as_str().parse::<Relationship>().unwrap(),
+                *r,
+                "round trip of {r}"
+            );
         }
-        assert_eq!("Subset Of".parse::<Relationship>().unwrap(), Relationship::SubsetOf);
-        assert_eq!("not applicable".parse::<Coverage>().unwrap(), Coverage::NotApplicable);
-        assert_eq!("LZ_CONTROL".parse::<TargetKind>().unwrap(), TargetKind::LzControl);
+        assert_eq!(
+            "Subset Of".parse::<Relationship>().unwrap(),
+            Relationship::SubsetOf
+        );
+        assert_eq!(
+            "not applicable".parse::<Coverage>().unwrap(),
+            Coverage::NotApplicable
+        );
+        assert_eq!(
+            "LZ_CONTROL".parse::<TargetKind>().unwrap(),
+            TargetKind::LzControl
+        );
     }
 
     #[test]
@@ -212,7 +225,13 @@ mod tests {
 
     #[test]
     fn terms_serialize_as_their_names() {
-        assert_eq!(serde_json::to_string(&Coverage::NotApplicable).unwrap(), "\"not_applicable\"");
-        assert_eq!(serde_json::to_string(&TargetKind::LzControl).unwrap(), "\"lz_control\"");
+        assert_eq!(
+            serde_json::to_string(&Coverage::NotApplicable).unwrap(),
+            "\"not_applicable\""
+        );
+        assert_eq!(
+            serde_json::to_string(&TargetKind::LzControl).unwrap(),
+            "\"lz_control\""
+        );
     }
 }

@@ -20,6 +20,10 @@ pub enum MatrixError {
     /// The workbook has neither a Matrix sheet nor Crosswalk's integrity data.
     #[error("this workbook is not a matrix exported by Crosswalk: {0}")]
     NotAMatrix(String),
+    /// The integrity data carries another engagement's key fingerprint: the matrix was exported
+    /// from another engagement file (or its hidden data was rewritten).
+    #[error("this matrix was not exported from this engagement: {0}")]
+    OtherEngagement(String),
     /// The integrity data is missing, altered or was sealed with another engagement's key, so
     /// nothing in the workbook can be trusted to merge back.
     #[error("the matrix cannot be trusted: {0}")]

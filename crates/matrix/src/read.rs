@@ -1,7 +1,9 @@
 //! Reading an exported matrix back: what the customer edited (`read_matrix`) and whether anything
 //! read-only was altered (`verify`). Both compare the workbook with the sealed snapshot it carries.
 
-use crate::snapshot::{self, SheetSnapshot, Snapshot, INTEGRITY_SHEET, SNAPSHOT_FORMAT};
+use crate::snapshot::{
+    self, SheetSnapshot, Snapshot, INTEGRITY_SHEET, KEY_ID_COLUMN, SNAPSHOT_FORMAT,
+};
 use crate::tables::{EditableField, ABOUT, CONTENT_HASH_KEY, EXPORTED_VERSION, MATRIX};
 use crate::MatrixError;
 use calamine::{Data, Reader, Xlsx};
@@ -287,8 +289,8 @@ pub fn read_matrix(bytes: &[u8], secret: &[u8]) -> Result<MatrixEdits, MatrixErr
 
 /// Tells apart an untouched matrix, one whose only changes are in the editable columns (listed),
 /// and one whose read-only data was altered (each cell, row, column or sheet named).
-/// `secret` is the engagement's HMAC key. Errors only when the bytes are not a readable xlsx
-/// or not a Crosswalk matrix at all.
+/// `secret` is the engagement's HMAC key. Errors only when the bytes are not a readable xlsx,
+/// not a Crosswalk matrix at all, or a matrix of another engagement (`OtherEngagement`).
 pub fn verify(bytes: &[u8], secret: &[u8]) -> Result<VerifyReport, MatrixError> {
     let cmp = compare(bytes, secret)?;
     let status = if !cmp.alterations.is_empty() {
@@ -419,20 +421,40 @@ fn read_grid(book: &mut Xlsx<Cursor<&[u8]>>, sheet: &str) -> Result<Grid, Matrix
     Ok(grid)
 }
 
-/// Reads and checks the integrity sheet. `Err(alteration)` when it is missing or untrustworthy.
+/// Why the integrity sheet could not be trusted.
+enum SnapshotFailure {
+    /// Missing or altered: reported as an alteration.
+    Alteration(AlterationKind),
+    /// Sealed with another engagement's key (by its fingerprint).
+    OtherEngagement,
+}
+
+impl From<AlterationKind> for SnapshotFailure {
+    fn from(kind: AlterationKind) -> SnapshotFailure {
+        SnapshotFailure::Alteration(kind)
+    }
+}
+
+/// Reads and checks the integrity sheet. `Err(_)` when it is missing, untrustworthy, or sealed
+/// with another engagement's key.
 fn read_snapshot(
     book: &mut Xlsx<Cursor<&[u8]>>,
     secret: &[u8],
     names: &[String],
-) -> Result<(Snapshot, String), AlterationKind> {
+) -> Result<(Snapshot, String), SnapshotFailure> {
     if !names.iter().any(|n| n == INTEGRITY_SHEET) {
-        return Err(AlterationKind::IntegrityMissing);
+        return Err(AlterationKind::IntegrityMissing.into());
     }
     let grid = read_grid(book, INTEGRITY_SHEET).map_err(|_| AlterationKind::IntegrityAltered)?;
     if grid.get(0, 0) != SNAPSHOT_FORMAT {
-        return Err(AlterationKind::IntegrityAltered);
+        return Err(AlterationKind::IntegrityAltered.into());
     }
     let seal = grid.get(0, 1).to_string();
+    // Matrices written before the fingerprint existed have none: then only the seal can tell.
+    let key_id = grid.get(0, u32::from(KEY_ID_COLUMN));
+    if !key_id.is_empty() && key_id != snapshot::key_id(secret) {
+        return Err(SnapshotFailure::OtherEngagement);
+    }
     // The count comes from the file: never loop past the rows that exist.
     let parts: u32 = grid
         .get(0, 2)
@@ -441,7 +463,7 @@ fn read_snapshot(
         .min(grid.max_row());
     let json: String = (1..=parts).map(|r| grid.get(r, 0)).collect();
     if !snapshot::check(secret, &json, &seal) {
-        return Err(AlterationKind::IntegrityAltered);
+        return Err(AlterationKind::IntegrityAltered.into());
     }
     let snap: Snapshot =
         serde_json::from_str(&json).map_err(|_| AlterationKind::IntegrityAltered)?;
@@ -468,7 +490,12 @@ fn compare(bytes: &[u8], secret: &[u8]) -> Result<Comparison, MatrixError> {
     };
     let (snap, seal) = match read_snapshot(&mut book, secret, &names) {
         Ok(s) => s,
-        Err(kind) => {
+        Err(SnapshotFailure::OtherEngagement) => {
+            return Err(MatrixError::OtherEngagement(format!(
+                "its hidden '{INTEGRITY_SHEET}' sheet is sealed with another engagement's key"
+            )))
+        }
+        Err(SnapshotFailure::Alteration(kind)) => {
             cmp.alterations.push(Alteration {
                 kind,
                 sheet: INTEGRITY_SHEET.to_string(),

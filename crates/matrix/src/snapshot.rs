@@ -11,6 +11,9 @@ use sha2::Sha256;
 pub const INTEGRITY_SHEET: &str = "_crosswalk";
 /// First cell of the integrity sheet; a reader refuses snapshots of another format.
 pub const SNAPSHOT_FORMAT: &str = "crosswalk-matrix-snapshot/1";
+/// Column of the integrity sheet's first row holding the key fingerprint (A: format, B: seal,
+/// C: chunk count, D: the Owner dropdown's choices).
+pub const KEY_ID_COLUMN: u16 = 4;
 /// Characters per snapshot cell, safely under Excel's cell limit.
 pub const CHUNK_CHARS: usize = 30_000;
 
@@ -99,6 +102,15 @@ pub(crate) fn seal(secret: &[u8], json: &str) -> String {
     let mut m = mac(secret);
     m.update(json.as_bytes());
     hex::encode(m.finalize().into_bytes())
+}
+
+/// A public fingerprint of the engagement's key, written beside the seal: a reader holding another
+/// key can then say "exported from another engagement" instead of "altered". It is a keyed hash
+/// of a fixed label, so it reveals nothing that helps recompute or forge a seal.
+pub(crate) fn key_id(secret: &[u8]) -> String {
+    let mut m = mac(secret);
+    m.update(b"crosswalk-matrix-key-id/1");
+    hex::encode(&m.finalize().into_bytes()[..16])
 }
 
 /// Whether `seal_hex` is the keyed hash of `json` (constant-time comparison).

@@ -1,7 +1,7 @@
 //! The xlsx writer: lays the tables out as an audit-ready workbook and seals it.
 
 use crate::model::MatrixModel;
-use crate::snapshot::{self, INTEGRITY_SHEET, SNAPSHOT_FORMAT};
+use crate::snapshot::{self, INTEGRITY_SHEET, KEY_ID_COLUMN, SNAPSHOT_FORMAT};
 use crate::tables::{
     self, Cell, Role, Table, ABOUT, CATALOGUE, CONTENT_HASH_KEY, COVERAGE, EXCEL_CELL_LIMIT, KEY,
     MATRIX,
@@ -157,6 +157,7 @@ pub fn write_xlsx(model: &MatrixModel, secret: &[u8]) -> Result<XlsxExport, Matr
     integrity.write_string(0, 1, &content_hash)?;
     let parts = snapshot::chunks(&json);
     integrity.write_number(0, 2, parts.len() as f64)?;
+    integrity.write_string(0, KEY_ID_COLUMN, snapshot::key_id(secret))?;
     for (i, part) in parts.iter().enumerate() {
         integrity.write_string(i as u32 + 1, 0, part)?;
     }

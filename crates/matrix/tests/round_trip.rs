@@ -271,8 +271,31 @@ fn deleted_and_added_rows_are_reported() {
 }
 
 #[test]
-fn a_matrix_sealed_by_another_engagement_is_not_trusted() {
+fn a_matrix_sealed_by_another_engagement_is_refused_as_not_its_own() {
     let bytes = exported();
+    let err = verify(&bytes, b"someone else's key").unwrap_err();
+    assert!(
+        matches!(err, MatrixError::OtherEngagement(_)),
+        "verify names the reason: {err}"
+    );
+    assert!(err
+        .to_string()
+        .contains("not exported from this engagement"));
+    let err = read_matrix(&bytes, b"someone else's key").unwrap_err();
+    assert!(
+        matches!(err, MatrixError::OtherEngagement(_)),
+        "import refuses: {err}"
+    );
+}
+
+#[test]
+fn without_the_key_fingerprint_another_key_reads_as_altered_integrity_data() {
+    // A matrix whose fingerprint cell was emptied: only the seal can tell, and it fails.
+    let bytes = rewrite(&exported(), |name, g| {
+        if name == INTEGRITY_SHEET {
+            g[0][4] = Data::Empty;
+        }
+    });
     let report = verify(&bytes, b"someone else's key").expect("verify");
     assert_eq!(report.status, VerifyStatus::Altered);
     assert_eq!(report.alterations[0].kind, AlterationKind::IntegrityAltered);

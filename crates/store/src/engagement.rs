@@ -28,10 +28,12 @@ impl Actor {
         }
     }
 
-    /// The time as stored: RFC 3339 in UTC.
+    /// The time as stored: RFC 3339 in UTC, to the second (what an auditor reads; sub-second
+    /// digits would only add noise to the matrix and the log).
     pub fn timestamp(&self) -> String {
-        self.at
-            .to_offset(time::UtcOffset::UTC)
+        let utc = self.at.to_offset(time::UtcOffset::UTC);
+        utc.replace_nanosecond(0)
+            .unwrap_or(utc)
             .format(&Rfc3339)
             .unwrap_or_else(|_| self.at.unix_timestamp().to_string())
     }
@@ -319,7 +321,12 @@ impl Engagement {
         actor: &Actor,
         change: impl FnOnce(&Transaction<'_>) -> Result<(T, Vec<AuditEvent>)>,
     ) -> Result<T> {
-        let tx = self.view.conn.transaction()?;
+        // IMMEDIATE takes the write lock first, so a second writer waits (busy timeout) instead
+        // of failing with "database is locked" when its read snapshot turns stale.
+        let tx = self
+            .view
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let (out, events) = change(&tx)?;
         for event in &events {
             audit::append(&tx, actor, event)?;

@@ -6,6 +6,7 @@
 mod assessments;
 mod audit;
 mod catalogue;
+mod edits;
 mod engagement;
 mod error;
 mod items;
@@ -16,6 +17,7 @@ pub mod workplan;
 pub use assessments::{Assessment, ProfileEntry, StoredAssessment};
 pub use audit::{AuditEntry, AuditEvent, GENESIS_HASH};
 pub use catalogue::CatalogueChange;
+pub use edits::{AssessmentEdit, EditOutcome, GuardedEdit};
 pub use engagement::{Actor, Engagement, EngagementInfo, EngagementReader, View};
 pub use error::{Result, StoreError};
 pub use items::{

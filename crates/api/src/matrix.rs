@@ -1,0 +1,259 @@
+//! The Excel round trip: merging the customer's edits from an exported matrix back into the
+//! engagement (`import-matrix`), and checking whether an exported matrix was altered (`verify`).
+
+use crate::engagement::open_read;
+use crate::error::{ApiError, Result};
+use crosswalk_matrix::{Alteration, CellEdit, ExportStamp, MatrixError, VerifyReport};
+use crosswalk_store::{Actor, AssessmentEdit, EditOutcome, Engagement, GuardedEdit};
+use serde::Serialize;
+use std::path::Path;
+
+/// One matrix row whose edits were merged (or were already in the engagement).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MergedRow {
+    pub key: String,
+    pub set: String,
+    #[serde(rename = "ref")]
+    pub reference: String,
+    /// 1-based row in the workbook.
+    pub row: u32,
+    pub changes: Vec<CellEdit>,
+}
+
+/// One matrix row whose edits were not merged because the requirement changed in the engagement
+/// since the export too (or is no longer there).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ConflictRow {
+    pub key: String,
+    pub set: String,
+    #[serde(rename = "ref")]
+    pub reference: String,
+    pub row: u32,
+    pub exported_version: u64,
+    /// `None` when the requirement is not in the engagement.
+    pub current_version: Option<u64>,
+    pub reason: String,
+    pub changes: Vec<CellEdit>,
+}
+
+/// What `import-matrix` did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MatrixImportReport {
+    pub file: String,
+    pub export: ExportStamp,
+    /// Rows whose edits were written, each with its audit entry.
+    pub applied: Vec<MergedRow>,
+    /// Rows whose edits the engagement already holds (nothing written).
+    pub already_applied: Vec<MergedRow>,
+    /// Rows changed on both sides: not overwritten.
+    pub conflicts: Vec<ConflictRow>,
+    /// Changes to read-only cells, rows or sheets: never merged, listed so nobody is surprised.
+    pub ignored: Vec<Alteration>,
+}
+
+impl MatrixImportReport {
+    /// 0 when every edit merged; 3 when rows changed on both sides were left alone (conflicts),
+    /// as `../shared/CLI.md` asks.
+    pub fn exit_code(&self) -> i32 {
+        if self.conflicts.is_empty() {
+            0
+        } else {
+            3
+        }
+    }
+}
+
+/// `verify`: the report of `crosswalk-matrix`, with the file it is about.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MatrixVerifyReport {
+    pub file: String,
+    #[serde(flatten)]
+    pub report: VerifyReport,
+}
+
+impl MatrixVerifyReport {
+    pub fn exit_code(&self) -> i32 {
+        self.report.exit_code()
+    }
+}
+
+fn read_file(path: &Path) -> Result<Vec<u8>> {
+    std::fs::read(path).map_err(|source| ApiError::Read {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+fn in_file(path: &Path) -> impl Fn(MatrixError) -> ApiError + '_ {
+    move |source| ApiError::MatrixFile {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// `set:ref` → (set, ref). Set names never contain a colon; refs may.
+fn split_key(key: &str) -> Option<(&str, &str)> {
+    key.split_once(':')
+        .filter(|(s, r)| !s.is_empty() && !r.is_empty())
+}
+
+/// Merges the editable columns of an exported matrix into the engagement `db` (which must
+/// exist). Rows unchanged in the engagement since the export take their edits, all in one
+/// transaction with an audit entry each; rows changed on both sides are reported, not
+/// overwritten. A file that is unreadable, not a matrix, or not sealed by this engagement is
+/// refused before anything is written.
+pub fn import_matrix(db: &Path, actor: &Actor, file: &Path) -> Result<MatrixImportReport> {
+    let bytes = read_file(file)?;
+    // Everything is read and checked before the engagement is opened for writing, so a refused
+    // file leaves the engagement file exactly as it was.
+    let secret = {
+        let reader = open_read(db)?;
+        reader.export_secret()?
+    };
+    let secret = secret.ok_or_else(|| never_exported(db, file))?;
+    let edits = crosswalk_matrix::read_matrix(&bytes, &secret).map_err(in_file(file))?;
+    if !edits.problems.is_empty() {
+        let list: Vec<String> = edits.problems.iter().map(|p| p.to_string()).collect();
+        return Err(ApiError::Invalid(format!(
+            "{}: {} edited cell{} cannot be merged, so nothing was merged; correct {} and import again: {}",
+            file.display(),
+            list.len(),
+            if list.len() == 1 { "" } else { "s" },
+            if list.len() == 1 { "it" } else { "them" },
+            list.join("; ")
+        )));
+    }
+
+    let mut guarded = Vec::with_capacity(edits.rows.len());
+    let mut unusable = Vec::new();
+    for row in &edits.rows {
+        let Some((set, reference)) = split_key(&row.key) else {
+            unusable.push(row);
+            continue;
+        };
+        let edit = AssessmentEdit {
+            coverage: row
+                .coverage_override
+                .as_ref()
+                .map(|o| o.as_ref().map(|o| (o.coverage(), o.reason().to_string()))),
+            owner: row.owner.clone(),
+            evidence: row.evidence.clone(),
+            notes: row.notes.clone(),
+        };
+        guarded.push((
+            row,
+            GuardedEdit {
+                set: set.to_string(),
+                reference: reference.to_string(),
+                expected_revision: i64::try_from(row.exported_version).unwrap_or(i64::MAX),
+                edit,
+                detail: serde_json::json!({
+                    "file": file_name(file),
+                    "content_hash": edits.export.content_hash,
+                    "row": row.row,
+                    "cells": row.changes.iter().map(|c| serde_json::json!({
+                        "cell": c.cell, "column": c.column, "before": c.before, "after": c.after,
+                    })).collect::<Vec<_>>(),
+                }),
+            },
+        ));
+    }
+    let inputs: Vec<GuardedEdit> = guarded.iter().map(|(_, g)| g.clone()).collect();
+    let source = serde_json::json!({
+        "file": file_name(file),
+        "content_hash": edits.export.content_hash,
+        "exported_at": edits.export.generated_at,
+    });
+    let mut e = Engagement::open(db, actor, crate::shipped_catalogue())?;
+    let outcomes = e.apply_guarded_edits(actor, &inputs, &source)?;
+    e.close()?;
+
+    let mut report = MatrixImportReport {
+        file: file.display().to_string(),
+        export: edits.export.clone(),
+        applied: Vec::new(),
+        already_applied: Vec::new(),
+        conflicts: Vec::new(),
+        ignored: edits.alterations.clone(),
+    };
+    for ((row, g), outcome) in guarded.iter().zip(outcomes) {
+        let merged = || MergedRow {
+            key: row.key.clone(),
+            set: g.set.clone(),
+            reference: g.reference.clone(),
+            row: row.row,
+            changes: row.changes.clone(),
+        };
+        let conflict = |current: Option<u64>, reason: String| ConflictRow {
+            key: row.key.clone(),
+            set: g.set.clone(),
+            reference: g.reference.clone(),
+            row: row.row,
+            exported_version: row.exported_version,
+            current_version: current,
+            reason,
+            changes: row.changes.clone(),
+        };
+        match outcome {
+            EditOutcome::Applied { .. } => report.applied.push(merged()),
+            EditOutcome::AlreadyApplied => report.already_applied.push(merged()),
+            EditOutcome::Conflict { current_revision } => report.conflicts.push(conflict(
+                Some(current_revision.max(0) as u64),
+                format!(
+                    "{}:{} changed in the engagement since the export (version {} then, {} now); \
+                     its edits were not merged",
+                    g.set, g.reference, row.exported_version, current_revision
+                ),
+            )),
+            EditOutcome::Missing => report.conflicts.push(conflict(
+                None,
+                format!(
+                    "{}:{} is not in the engagement any more; its edits were not merged",
+                    g.set, g.reference
+                ),
+            )),
+        }
+    }
+    for row in unusable {
+        report.conflicts.push(ConflictRow {
+            key: row.key.clone(),
+            set: String::new(),
+            reference: String::new(),
+            row: row.row,
+            exported_version: row.exported_version,
+            current_version: None,
+            reason: format!("row key '{}' names no requirement", row.key),
+            changes: row.changes.clone(),
+        });
+    }
+    Ok(report)
+}
+
+fn never_exported(db: &Path, file: &Path) -> ApiError {
+    ApiError::Invalid(format!(
+        "{}: {} has never exported a matrix, so this file cannot be one of its exports",
+        file.display(),
+        db.display()
+    ))
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string())
+}
+
+/// Checks an exported matrix against the seal it carries, with this engagement's key: untouched,
+/// only the editable columns changed (listed), or read-only data altered (each cell named).
+/// Reads only; a file that is not a readable xlsx or not a Crosswalk matrix is an error.
+pub fn verify_matrix(db: &Path, file: &Path) -> Result<MatrixVerifyReport> {
+    let bytes = read_file(file)?;
+    let secret = open_read(db)?
+        .export_secret()?
+        .ok_or_else(|| never_exported(db, file))?;
+    let report = crosswalk_matrix::verify(&bytes, &secret).map_err(in_file(file))?;
+    Ok(MatrixVerifyReport {
+        file: file.display().to_string(),
+        report,
+    })
+}

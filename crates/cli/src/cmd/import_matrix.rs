@@ -1,0 +1,50 @@
+use crate::output;
+use crate::Context;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// A matrix exported from this engagement (xlsx), with the customer's edits in its editable
+    /// columns (coverage override, override reason, owner, evidence, notes).
+    file: PathBuf,
+}
+
+/// Exit 0 when every edit merged; 3 when some rows changed on both sides (conflicts, not
+/// overwritten; the other rows' edits are merged); 1 when the file cannot be trusted or an edited
+/// value cannot be merged (nothing written).
+pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
+    let db = ctx.db()?;
+    let report = crosswalk_api::import_matrix(db, &ctx.actor, &args.file)?;
+    let code = ExitCode::from(report.exit_code() as u8);
+    if ctx.json {
+        output::json(&report)?;
+        return Ok(code);
+    }
+    for r in &report.applied {
+        for c in &r.changes {
+            output::line(&format!(
+                "merged    {}:{}  {} {:?} -> {:?}",
+                r.set,
+                r.reference,
+                c.column,
+                output::clip(&c.before, 40),
+                output::clip(&c.after, 40)
+            ));
+        }
+    }
+    for c in &report.conflicts {
+        output::line(&format!("conflict  row {}: {}", c.row, c.reason));
+    }
+    for a in &report.ignored {
+        eprintln!("ignored (read-only): {a}");
+    }
+    eprintln!(
+        "{}: {} rows merged, {} already in the engagement, {} conflicts",
+        report.file,
+        report.applied.len(),
+        report.already_applied.len(),
+        report.conflicts.len()
+    );
+    Ok(code)
+}

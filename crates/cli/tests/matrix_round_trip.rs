@@ -1,0 +1,625 @@
+//! The Excel round trip through the real binary: the demo engagement's matrix is edited the way
+//! Excel saves a workbook (only the XML of the changed sheet is rewritten), then merged back with
+//! `import-matrix` and checked with `verify`, against a real SQLite engagement file.
+
+mod common;
+
+use common::*;
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+struct Demo {
+    _dir: tempfile::TempDir,
+    dir: PathBuf,
+    db: PathBuf,
+    matrix: PathBuf,
+}
+
+/// `crosswalk demo` in a fresh temp dir: the engagement file and its exported matrix.
+fn demo() -> Demo {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("run");
+    let output = crosswalk()
+        .args(["demo", "--out"])
+        .arg(&out)
+        .arg("--json")
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "demo failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    Demo {
+        db: PathBuf::from(report["db"].as_str().unwrap()),
+        matrix: PathBuf::from(report["matrix"].as_str().unwrap()),
+        dir: out,
+        _dir: dir,
+    }
+}
+
+/// (set:ref) → [coverage, reason, owner, evidence, notes] of every engagement-wide assessment.
+fn assessments(db: &Path) -> BTreeMap<String, [String; 5]> {
+    let conn =
+        rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .unwrap();
+    let mut stmt = conn
+        .prepare(
+            "SELECT f.key || ':' || i.ref, ifnull(a.coverage, ''), a.coverage_reason, a.owner,
+                    a.evidence, a.notes
+             FROM assessments a JOIN items i ON i.id = a.item_id
+             JOIN frameworks f ON f.id = i.framework_id
+             WHERE a.workload_id IS NULL",
+        )
+        .unwrap();
+    let rows = stmt
+        .query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                [r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?],
+            ))
+        })
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect();
+    rows
+}
+
+fn audit(db: &Path) -> Vec<Value> {
+    json(db, &["audit"])["entries"].as_array().unwrap().clone()
+}
+
+/// Runs `crosswalk --db DB ARGS...` without --json: exit code and stderr.
+fn run(db: &Path, args: &[&str]) -> (i32, String) {
+    let out = crosswalk().arg("--db").arg(db).args(args).output().unwrap();
+    (
+        out.status.code().unwrap(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn keys(list: &Value) -> Vec<String> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["key"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn edits_in_the_editable_columns_are_merged_exactly_with_their_audit_entries() {
+    let d = demo();
+    let sheet = MatrixSheet::read(&d.matrix);
+    let edited = d.dir.join("edited.xlsx");
+    let edits = [
+        (sheet.cell("Owner", "SEC-DP-01"), "Platform team"),
+        (sheet.cell("Notes", "SEC-DP-01"), "=1+1 is not a formula"),
+        (
+            sheet.cell("Evidence", "SEC-DP-02"),
+            "KMS key policy review, ticket SEC-42",
+        ),
+        (
+            sheet.cell("Coverage override", "SEC-DP-03"),
+            "not_applicable",
+        ),
+        (
+            sheet.cell("Override reason", "SEC-DP-03"),
+            "No customer-managed keys in scope",
+        ),
+    ];
+    let edits_ref: Vec<(&str, &str)> = edits.iter().map(|(c, t)| (c.as_str(), *t)).collect();
+    edit_matrix_cells(&d.matrix, &edited, &edits_ref);
+
+    // verify: only editable columns changed, each edited cell listed with before and after.
+    let (code, report) = json_with_code(&d.db, &["verify", edited.to_str().unwrap()]);
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(report["status"], "edited_only");
+    let listed: Vec<(String, String)> = report["edits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["cell"].as_str().unwrap().to_string(),
+                e["after"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let mut expected: Vec<(String, String)> = edits
+        .iter()
+        .map(|(c, t)| (c.clone(), t.to_string()))
+        .collect();
+    expected.sort();
+    let mut listed_sorted = listed.clone();
+    listed_sorted.sort();
+    assert_eq!(listed_sorted, expected);
+    assert_eq!(report["alterations"], Value::Array(vec![]));
+
+    let before = assessments(&d.db);
+    let audit_before = audit(&d.db).len();
+    let (code, report) = json_with_code(&d.db, &["import-matrix", edited.to_str().unwrap()]);
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(
+        keys(&report["applied"]),
+        ["demo:SEC-DP-01", "demo:SEC-DP-02", "demo:SEC-DP-03"]
+    );
+    assert_eq!(report["conflicts"], Value::Array(vec![]));
+
+    // Exactly these changes in the engagement file, nothing else.
+    let after = assessments(&d.db);
+    let mut changed: Vec<(&String, &[String; 5])> = after
+        .iter()
+        .filter(|(k, v)| before.get(*k) != Some(*v))
+        .collect();
+    changed.sort();
+    let row = |c: &str, r: &str, o: &str, e: &str, n: &str| [c, r, o, e, n].map(|s| s.to_string());
+    assert_eq!(changed.len(), 3, "{changed:#?}");
+    assert_eq!(
+        *changed[0].1,
+        row("", "", "Platform team", "", "=1+1 is not a formula")
+    );
+    assert_eq!(
+        *changed[1].1,
+        row("", "", "", "KMS key policy review, ticket SEC-42", "")
+    );
+    assert_eq!(
+        *changed[2].1,
+        row(
+            "not_applicable",
+            "No customer-managed keys in scope",
+            "",
+            "",
+            ""
+        )
+    );
+
+    // One audit entry per merged row, then one for the merge, all from this import.
+    let entries = audit(&d.db);
+    let new: Vec<&Value> = entries[audit_before..].iter().collect();
+    let actions: Vec<(&str, &str)> = new
+        .iter()
+        .map(|e| {
+            (
+                e["action"].as_str().unwrap(),
+                e["subject"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            ("assessment.set", "assessment:demo:SEC-DP-01"),
+            ("assessment.set", "assessment:demo:SEC-DP-02"),
+            ("assessment.set", "assessment:demo:SEC-DP-03"),
+            ("matrix.import", "matrix:edited.xlsx"),
+        ]
+    );
+    assert_eq!(new[0]["actor"], "tester");
+    assert_eq!(new[0]["after"]["owner"], "Platform team");
+    let cells: Vec<&str> = new[0]["after"]["via"]["cells"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["cell"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        cells,
+        [
+            sheet.cell("Owner", "SEC-DP-01"),
+            sheet.cell("Notes", "SEC-DP-01")
+        ]
+    );
+    assert_eq!(new[3]["after"]["applied"], 3);
+
+    // Merging the same file again changes nothing and writes no audit entry.
+    let hash = file_hash(&d.db);
+    let (code, again) = json_with_code(&d.db, &["import-matrix", edited.to_str().unwrap()]);
+    assert_eq!(code, 0);
+    assert_eq!(again["applied"], Value::Array(vec![]));
+    assert_eq!(keys(&again["already_applied"]).len(), 3);
+    assert_eq!(file_hash(&d.db), hash, "nothing written");
+
+    // A new export shows the merged values; the formula-like note is a text cell.
+    let next = d.dir.join("next.xlsx");
+    json(&d.db, &["export", "--out", next.to_str().unwrap()]);
+    let sheet = MatrixSheet::read(&next);
+    assert_eq!(sheet.value("Owner", "SEC-DP-01"), "Platform team");
+    assert_eq!(sheet.value("Notes", "SEC-DP-01"), "=1+1 is not a formula");
+    assert_eq!(sheet.value("Coverage", "SEC-DP-03"), "not_applicable");
+    assert!(sheet
+        .value("Coverage basis", "SEC-DP-03")
+        .starts_with("override (rules give"));
+    let mut xml = String::new();
+    rewrite_part(&next, &d.dir.join("copy.xlsx"), MATRIX_PART, |x| {
+        xml = x.clone();
+        x
+    });
+    assert!(!xml.contains("<f>"), "no cell of the Matrix is a formula");
+}
+
+#[test]
+fn a_row_changed_on_both_sides_is_a_conflict_and_is_not_overwritten() {
+    let d = demo();
+    let sheet = MatrixSheet::read(&d.matrix);
+    let edited = d.dir.join("edited.xlsx");
+    edit_matrix_cells(
+        &d.matrix,
+        &edited,
+        &[
+            (&sheet.cell("Notes", "SEC-DP-01"), "customer note"),
+            (&sheet.cell("Notes", "SEC-DP-02"), "another note"),
+        ],
+    );
+    // Meanwhile the consultant records a mapping for SEC-DP-01 in the engagement.
+    let (code, err) = run(&d.db, &["map", "SEC-DP-01", "service:S3"]);
+    assert_eq!(code, 0, "{err}");
+
+    let (code, report) = json_with_code(&d.db, &["import-matrix", edited.to_str().unwrap()]);
+    assert_eq!(code, 3, "conflicts exit with 3: {report:#}");
+    assert_eq!(keys(&report["conflicts"]), ["demo:SEC-DP-01"]);
+    let conflict = &report["conflicts"][0];
+    assert!(
+        conflict["current_version"].as_u64() > conflict["exported_version"].as_u64(),
+        "{conflict}"
+    );
+    assert_eq!(
+        conflict["changes"][0]["cell"],
+        sheet.cell("Notes", "SEC-DP-01")
+    );
+    assert_eq!(keys(&report["applied"]), ["demo:SEC-DP-02"]);
+    let now = assessments(&d.db);
+    assert_eq!(
+        now.get("demo:SEC-DP-01").map_or("", |a| a[4].as_str()),
+        "",
+        "the conflicting edit was not written"
+    );
+    assert_eq!(now["demo:SEC-DP-02"][4], "another note");
+    let last = audit(&d.db).last().cloned().unwrap();
+    assert_eq!(last["action"], "matrix.import");
+    assert_eq!(
+        last["after"]["conflicts"],
+        serde_json::json!(["demo:SEC-DP-01"])
+    );
+}
+
+#[test]
+fn verify_tells_untouched_edited_and_altered_apart() {
+    let d = demo();
+    let sheet = MatrixSheet::read(&d.matrix);
+    let hash = file_hash(&d.db);
+
+    let (code, report) = json_with_code(&d.db, &["verify", d.matrix.to_str().unwrap()]);
+    assert_eq!(code, 0);
+    assert_eq!(report["status"], "untouched");
+    assert_eq!(report["edits"], Value::Array(vec![]));
+    assert_eq!(report["export"]["content_hash"].as_str().unwrap().len(), 64);
+
+    let altered = d.dir.join("altered.xlsx");
+    let original = sheet.value("Requirement", "SEC-DP-01");
+    let weaker = original.replace("must be", "should ideally be");
+    assert_ne!(weaker, original);
+    edit_matrix_cells(
+        &d.matrix,
+        &altered,
+        &[
+            (&sheet.cell("Requirement", "SEC-DP-01"), &weaker),
+            (&sheet.cell("Owner", "SEC-DP-02"), "Security office"),
+        ],
+    );
+    let (code, report) = json_with_code(&d.db, &["verify", altered.to_str().unwrap()]);
+    assert_eq!(code, 3, "{report:#}");
+    assert_eq!(report["status"], "altered");
+    let alterations = report["alterations"].as_array().unwrap();
+    assert_eq!(alterations.len(), 1, "{alterations:#?}");
+    assert_eq!(alterations[0]["kind"], "cell_changed");
+    assert_eq!(alterations[0]["sheet"], "Matrix");
+    assert_eq!(alterations[0]["column"], "Requirement");
+    assert_eq!(
+        alterations[0]["cell"],
+        sheet.cell("Requirement", "SEC-DP-01")
+    );
+    assert_eq!(alterations[0]["expected"], original.as_str());
+    assert_eq!(alterations[0]["found"], weaker.as_str());
+    assert_eq!(report["edits"][0]["cell"], sheet.cell("Owner", "SEC-DP-02"));
+
+    // Without --json: the cell is named on stdout, the verdict on stderr.
+    let out = crosswalk()
+        .arg("--db")
+        .arg(&d.db)
+        .args(["verify", altered.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains(&format!("cell {}", sheet.cell("Requirement", "SEC-DP-01"))),
+        "{stdout}"
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("read-only data was altered"));
+
+    // An altered matrix still merges its legitimate edits; the altered text is ignored.
+    let (code, report) = json_with_code(&d.db, &["import-matrix", altered.to_str().unwrap()]);
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(keys(&report["applied"]), ["demo:SEC-DP-02"]);
+    assert_eq!(report["ignored"][0]["column"], "Requirement");
+    let list = json(&d.db, &["list"]);
+    assert_eq!(by_ref(&list, "SEC-DP-01")["text"], original.as_str());
+    assert_ne!(file_hash(&d.db), hash);
+}
+
+#[test]
+fn sorted_and_deleted_rows_and_added_columns_do_no_harm() {
+    let d = demo();
+    let sheet = MatrixSheet::read(&d.matrix);
+    let rows = sheet.rows.len();
+
+    // Sorted (reversed) and a column added by the customer: still untouched.
+    let sorted = d.dir.join("sorted.xlsx");
+    let reversed: Vec<usize> = (0..rows).rev().collect();
+    rearrange_matrix_rows(&d.matrix, &sorted, &reversed);
+    let moved = d.dir.join("sorted-with-column.xlsx");
+    edit_matrix_cells(
+        &sorted,
+        &moved,
+        &[("AB1", "Customer comment"), ("AB2", "looks fine")],
+    );
+    let resorted = MatrixSheet::read(&moved);
+    assert_eq!(resorted.rows[0][1], sheet.rows[rows - 1][1], "rows moved");
+    let (code, report) = json_with_code(&d.db, &["verify", moved.to_str().unwrap()]);
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(report["status"], "untouched");
+    assert_eq!(report["added_columns"][0]["column"], "Customer comment");
+
+    // An edit in the sorted workbook lands on the right requirement.
+    let edited = d.dir.join("sorted-edited.xlsx");
+    edit_matrix_cells(
+        &moved,
+        &edited,
+        &[(&resorted.cell("Owner", "SEC-DP-04"), "Network team")],
+    );
+    // And a deleted row: verify names it, import-matrix merges the rest and leaves it alone.
+    let deleted = d.dir.join("deleted.xlsx");
+    let keep: Vec<usize> = (0..rows).filter(|i| *i != 0).collect();
+    rearrange_matrix_rows(&edited, &deleted, &keep);
+    let gone = resorted.rows[0][resorted.column("Key")].clone();
+
+    let (code, report) = json_with_code(&d.db, &["verify", deleted.to_str().unwrap()]);
+    assert_eq!(code, 3);
+    let alterations = report["alterations"].as_array().unwrap();
+    assert_eq!(alterations.len(), 1, "{alterations:#?}");
+    assert_eq!(alterations[0]["kind"], "row_deleted");
+    assert_eq!(alterations[0]["key"], gone.as_str());
+
+    let before = assessments(&d.db);
+    let (code, report) = json_with_code(&d.db, &["import-matrix", deleted.to_str().unwrap()]);
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(keys(&report["applied"]), ["demo:SEC-DP-04"]);
+    let after = assessments(&d.db);
+    assert_eq!(after["demo:SEC-DP-04"][2], "Network team");
+    let others_same = after
+        .iter()
+        .filter(|(k, _)| k.as_str() != "demo:SEC-DP-04")
+        .all(|(k, v)| before.get(k) == Some(v));
+    assert!(others_same, "no other assessment changed");
+    assert_eq!(
+        json(&d.db, &["list"])["requirements"]
+            .as_array()
+            .unwrap()
+            .len(),
+        rows,
+        "the deleted row's requirement is still there"
+    );
+}
+
+#[test]
+fn files_that_cannot_be_trusted_are_refused_and_nothing_is_written() {
+    let d = demo();
+    let other = demo();
+    let sheet = MatrixSheet::read(&d.matrix);
+    let good = std::fs::read(&d.matrix).unwrap();
+
+    let truncated = d.dir.join("truncated.xlsx");
+    std::fs::write(&truncated, &good[..good.len() / 2]).unwrap();
+    let random = d.dir.join("random.xlsx");
+    std::fs::write(
+        &random,
+        (0..20_000u32)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+            .collect::<Vec<u8>>(),
+    )
+    .unwrap();
+    // Edited, then the hidden seal rewritten: nothing in the file can be trusted.
+    let edited = d.dir.join("edited.xlsx");
+    edit_matrix_cells(
+        &d.matrix,
+        &edited,
+        &[(&sheet.cell("Owner", "SEC-DP-01"), "Mallory")],
+    );
+    let forged = d.dir.join("forged.xlsx");
+    rewrite_part(&edited, &forged, INTEGRITY_PART, |xml| {
+        set_inline_cell(&xml, "B1", &"0".repeat(64))
+    });
+    // A requirements workbook is not a matrix.
+    let not_matrix = d.dir.join("demo-requirements.xlsx");
+    assert!(not_matrix.is_file());
+    // Edited, but with an override that has no reason.
+    let no_reason = d.dir.join("no-reason.xlsx");
+    edit_matrix_cells(
+        &d.matrix,
+        &no_reason,
+        &[
+            (&sheet.cell("Owner", "SEC-DP-02"), "Platform team"),
+            (&sheet.cell("Coverage override", "SEC-DP-01"), "inherited"),
+        ],
+    );
+
+    let cases: [(&Path, &str); 6] = [
+        (&truncated, "not a readable xlsx"),
+        (&random, "not a readable xlsx"),
+        (&forged, "cannot be trusted"),
+        (&other.matrix, "not exported from this engagement"),
+        (&not_matrix, "not a matrix exported by Crosswalk"),
+        (&no_reason, "needs a reason"),
+    ];
+    let hash = file_hash(&d.db);
+    for (file, message) in cases {
+        let name = file.display().to_string();
+        let (code, err) = run(&d.db, &["import-matrix", &name]);
+        assert_eq!(code, 1, "{name}: {err}");
+        assert!(
+            err.contains(&name) && err.contains(message),
+            "{name}: the error names the file and says why: {err}"
+        );
+        assert_eq!(
+            file_hash(&d.db),
+            hash,
+            "{name}: the engagement file is unchanged"
+        );
+    }
+    assert!(
+        run(&d.db, &["import-matrix", &no_reason.display().to_string()])
+            .1
+            .contains(&sheet.cell("Override reason", "SEC-DP-01")),
+        "the problem names the empty reason cell"
+    );
+    for file in [&truncated, &random, &other.matrix, &not_matrix] {
+        let (code, err) = run(&d.db, &["verify", &file.display().to_string()]);
+        assert_eq!(code, 1, "verify {}: {err}", file.display());
+    }
+    let (code, report) = json_with_code(&d.db, &["verify", forged.to_str().unwrap()]);
+    assert_eq!(code, 3, "a forged seal is an alteration");
+    assert_eq!(report["alterations"][0]["kind"], "integrity_altered");
+    assert_eq!(file_hash(&d.db), hash, "verify reads only");
+}
+
+#[test]
+fn the_matrix_carries_domains_coverage_by_domain_and_a_keyed_about_sheet() {
+    use calamine::Reader;
+    let d = demo();
+    let sheet = MatrixSheet::read(&d.matrix);
+    for h in [
+        "Req ID",
+        "Requirement",
+        "Section",
+        "Domain",
+        "CAF capability",
+        "CAF epic",
+        "AWS services",
+        "Inherited LZ controls",
+        "Workload controls",
+        "Framework controls",
+        "Responsibility",
+        "Coverage",
+        "Rationale",
+        "Owner",
+        "Evidence",
+        "Notes",
+        "Last changed",
+    ] {
+        sheet.column(h);
+    }
+    // The domain comes from the CAF classification, not from the source's section.
+    assert_eq!(sheet.value("Section", "SEC-DP-01"), "Data Protection");
+    assert_eq!(sheet.value("Domain", "SEC-DP-01"), "Data protection");
+    assert!(sheet
+        .value("CAF capability", "SEC-DP-01")
+        .contains("(CAF-SEC-DP)"));
+    assert!(sheet.value("CAF epic", "SEC-DP-01").contains("(Sec.DP)"));
+    let domains = [
+        "Data protection",
+        "IAM",
+        "Incident response",
+        "Infrastructure protection",
+        "Logging & monitoring",
+    ];
+    let d_col = sheet.column("Domain");
+    for r in &sheet.rows {
+        assert!(
+            r[d_col].is_empty() || domains.contains(&r[d_col].as_str()),
+            "{}",
+            r[d_col]
+        );
+        let t = &r[sheet.column("Last changed")];
+        assert!(
+            t.len() == 20 && t.ends_with('Z') && &t[10..11] == "T",
+            "RFC 3339 to the second: {t}"
+        );
+    }
+
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook(&d.matrix).unwrap();
+    let coverage = book.worksheet_range("Coverage").unwrap();
+    let by_domain: Vec<String> = coverage
+        .rows()
+        .filter(|r| cell_text(&r[0]) == "Workplan domain")
+        .map(|r| cell_text(&r[1]))
+        .collect();
+    assert_eq!(&by_domain[..5], &domains, "every workplan domain, in order");
+    let about = book.worksheet_range("About").unwrap();
+    let item = |name: &str| {
+        about
+            .rows()
+            .find(|r| cell_text(&r[0]) == name)
+            .map(|r| cell_text(&r[1]))
+            .unwrap_or_else(|| panic!("About has {name}"))
+    };
+    assert_eq!(item("Workloads"), "shipment-tracking");
+    assert!(item("Landing-zone profile").contains("enabled landing-zone controls"));
+    assert!(!item("Catalogue version").is_empty());
+    assert_eq!(item("Crosswalk version"), env!("CARGO_PKG_VERSION"));
+    let (_, report) = json_with_code(&d.db, &["verify", d.matrix.to_str().unwrap()]);
+    assert_eq!(
+        item("Content hash (HMAC-SHA256)"),
+        report["export"]["content_hash"].as_str().unwrap()
+    );
+}
+
+#[test]
+fn a_requirement_longer_than_an_excel_cell_is_cut_with_a_marker_and_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("long.crosswalk");
+    let csv = dir.path().join("long.csv");
+    let long: String = "Every administrative action must be logged. ".repeat(1_000);
+    assert!(long.chars().count() > 32_767);
+    std::fs::write(
+        &csv,
+        format!("ID,Requirement\nLONG-1,{long}\nSHORT-1,=cmd|' /C calc'!A0 must never run\n"),
+    )
+    .unwrap();
+    json(&db, &["import", csv.to_str().unwrap()]);
+    let matrix = dir.path().join("long.xlsx");
+    let report = json(&db, &["export", "--out", matrix.to_str().unwrap()]);
+    let warnings = report["warnings"].as_array().unwrap();
+    // The long text is cut where it appears: on the Matrix and, as the row is a gap, on Gaps.
+    let sheets: Vec<&str> = warnings
+        .iter()
+        .map(|w| w["sheet"].as_str().unwrap())
+        .collect();
+    assert_eq!(sheets, ["Matrix", "Gaps"], "{warnings:#?}");
+    for w in warnings {
+        assert_eq!(w["column"], "Requirement");
+        assert_eq!(w["row"], 2);
+    }
+    let sheet = MatrixSheet::read(&matrix);
+    let cut = sheet.value("Requirement", "LONG-1");
+    assert_eq!(cut.chars().count(), 32_767);
+    assert!(cut.contains("[truncated by Crosswalk"), "visible marker");
+    assert!(long.starts_with(cut.split(" … [truncated").next().unwrap()));
+    assert_eq!(
+        sheet.value("Requirement", "SHORT-1"),
+        "=cmd|' /C calc'!A0 must never run",
+        "text, never a formula"
+    );
+    let (code, verified) = json_with_code(&db, &["verify", matrix.to_str().unwrap()]);
+    assert_eq!(code, 0);
+    assert_eq!(verified["status"], "untouched");
+    // The engagement keeps the whole text.
+    assert_eq!(
+        by_ref(&json(&db, &["list"]), "LONG-1")["text"]
+            .as_str()
+            .unwrap()
+            .trim(),
+        long.trim()
+    );
+}
