@@ -175,7 +175,8 @@ pub struct SearchHit {
     pub reference: String,
     pub kind: FrameworkKind,
     pub title: String,
-    /// How many of the searched words the ref and title contain (they count double) and the text.
+    /// How many of the searched words the ref and title contain (they count double) and the text;
+    /// a ref equal to a word adds 4.
     pub score: u32,
 }
 
@@ -187,8 +188,10 @@ pub struct SearchResult {
 
 /// Catalogue items containing every word of `text` (case-insensitive) in their ref, title,
 /// text or attributes; best first (words in ref and title weigh more), then catalogue order.
+///
+/// With an engagement file, its catalogue copy is searched with SQLite FTS5 instead: every word
+/// as a word prefix in the ref, title or text, best first by bm25.
 pub fn catalogue_search(db: Option<&Path>, text: &str, limit: usize) -> Result<SearchResult> {
-    let c = load(db)?;
     let words: Vec<String> = text
         .split_whitespace()
         .map(|w| w.to_lowercase())
@@ -197,6 +200,33 @@ pub fn catalogue_search(db: Option<&Path>, text: &str, limit: usize) -> Result<S
     if words.is_empty() {
         return Err(ApiError::Invalid("search for at least one word".into()));
     }
+    if let Some(db) = db {
+        let hits = open_read(db)?.search_catalogue(text, limit)?;
+        return Ok(SearchResult {
+            query: text.to_string(),
+            items: hits
+                .into_iter()
+                .map(|h| {
+                    let head = format!("{} {}", h.reference, h.title).to_lowercase();
+                    let body = h.text.to_lowercase();
+                    let score = words
+                        .iter()
+                        .map(|w| {
+                            2 * u32::from(head.contains(w.as_str()))
+                                + u32::from(body.contains(w.as_str()))
+                        })
+                        .sum();
+                    SearchHit {
+                        reference: format!("{}:{}", h.framework, h.reference),
+                        kind: h.kind,
+                        title: h.title,
+                        score,
+                    }
+                })
+                .collect(),
+        });
+    }
+    let c = load(db)?;
     let mut hits = Vec::new();
     for f in &c.frameworks {
         for i in &f.items {
@@ -215,6 +245,10 @@ pub fn catalogue_search(db: Option<&Path>, text: &str, limit: usize) -> Result<S
                 score += 2 * u32::from(in_head) + u32::from(in_body);
                 in_head || in_body
             });
+            // An item whose ref is one of the words (`kms` → service:KMS) is what was meant.
+            if words.iter().any(|w| i.reference.eq_ignore_ascii_case(w)) {
+                score += 4;
+            }
             if all {
                 hits.push(SearchHit {
                     reference: format!("{}:{}", f.id, i.reference),

@@ -119,6 +119,23 @@ pub struct ImportRefs {
     pub removed: Vec<String>,
 }
 
+/// One of the first requirements read, as a preview shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PreviewRow {
+    #[serde(rename = "ref")]
+    pub reference: String,
+    pub sheet: String,
+    /// 1-based, as in the source.
+    pub row: u32,
+    pub title: String,
+    pub text: String,
+    pub section: Option<String>,
+    pub parent: Option<String>,
+}
+
+/// How many requirements a report previews.
+pub const PREVIEW_ROWS: usize = 5;
+
 /// What an import did, in the shape of `crosswalk import --json`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ImportReport {
@@ -145,6 +162,8 @@ pub struct ImportReport {
     pub profile: Option<String>,
     /// True when `profile` was applied without being named.
     pub profile_matched: bool,
+    /// The first requirements read, as they will be stored.
+    pub preview: Vec<PreviewRow>,
 }
 
 fn read_file(path: &Path) -> Result<Vec<u8>> {
@@ -301,6 +320,20 @@ pub fn import(db: &Path, actor: &Actor, request: &ImportRequest) -> Result<Impor
         e.close()?;
         diff
     };
+    let preview = sheet
+        .requirements
+        .iter()
+        .take(PREVIEW_ROWS)
+        .map(|r| PreviewRow {
+            reference: r.reference.clone(),
+            sheet: r.sheet.clone(),
+            row: r.row,
+            title: r.title.clone(),
+            text: r.text.clone(),
+            section: r.section.clone(),
+            parent: r.parent.clone(),
+        })
+        .collect();
     let mut notes = notes_before;
     notes.extend(sheet.notes);
     Ok(ImportReport {
@@ -325,5 +358,6 @@ pub fn import(db: &Path, actor: &Actor, request: &ImportRequest) -> Result<Impor
         },
         profile: matched.clone().or_else(|| request.profile.clone()),
         profile_matched: matched.is_some(),
+        preview,
     })
 }

@@ -183,6 +183,17 @@ fn a_dry_run_on_an_existing_set_shows_the_diff_with_its_refs_and_writes_nothing(
             &serde_json::json!(1)
         )
     );
+    let first = &preview["preview"][0];
+    assert_eq!(
+        (&first["ref"], &first["row"], &first["text"]),
+        (
+            &serde_json::json!("R-1"),
+            &serde_json::json!(2),
+            &serde_json::json!("Encrypt data at rest")
+        ),
+        "the preview shows the first rows as they will be stored"
+    );
+    assert_eq!(preview["preview"].as_array().unwrap().len(), 3);
     assert_eq!(preview["diff"]["added"], serde_json::json!(["R-4"]));
     assert_eq!(preview["diff"]["changed"], serde_json::json!(["R-2"]));
     assert_eq!(preview["diff"]["removed"], serde_json::json!(["R-3"]));
@@ -191,6 +202,7 @@ fn a_dry_run_on_an_existing_set_shows_the_diff_with_its_refs_and_writes_nothing(
     assert_eq!(code, 0);
     assert!(stdout.is_empty(), "messages go to stderr");
     for line in [
+        "first requirements:",
         "would be added (1): R-4",
         "would be changed (1): R-2",
         "would be removed (1): R-3",

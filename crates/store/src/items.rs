@@ -464,7 +464,54 @@ pub(crate) fn fts_query(text: &str) -> Option<String> {
     (!terms.is_empty()).then(|| terms.join(" "))
 }
 
+/// A catalogue item found by [`View::search_catalogue`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CatalogueHit {
+    pub framework: String,
+    pub kind: crosswalk_domain::FrameworkKind,
+    #[serde(rename = "ref")]
+    pub reference: String,
+    pub title: String,
+    pub text: String,
+}
+
 impl View {
+    /// Items of the engagement's catalogue copy containing every word of `text` (as a word
+    /// prefix) in their ref, title, text or section, by SQLite FTS5; best first (bm25, with ref
+    /// and title weighing more), then catalogue order.
+    pub fn search_catalogue(&self, text: &str, limit: usize) -> Result<Vec<CatalogueHit>> {
+        let Some(query) = fts_query(text) else {
+            return Ok(Vec::new());
+        };
+        let mut stmt = self.conn.prepare(
+            "SELECT f.key, f.kind, i.ref, i.title, i.text
+             FROM items_fts JOIN items i ON i.id = items_fts.rowid
+             JOIN frameworks f ON f.id = i.framework_id
+             WHERE items_fts MATCH ?1 AND f.shipped = 1 AND i.removed = 0
+             ORDER BY bm25(items_fts, 10.0, 5.0, 1.0, 1.0), f.id, i.position
+             LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![query, limit as i64], |r| {
+            Ok(CatalogueHit {
+                framework: r.get(0)?,
+                kind: {
+                    let k: String = r.get(1)?;
+                    k.parse().map_err(|e: crosswalk_domain::UnknownTerm| {
+                        rusqlite::Error::FromSqlConversionFailure(
+                            1,
+                            rusqlite::types::Type::Text,
+                            Box::new(e),
+                        )
+                    })?
+                },
+                reference: r.get(2)?,
+                title: r.get(3)?,
+                text: r.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     pub fn requirements(&self, q: &RequirementQuery) -> Result<RequirementPage> {
         let mut filter = String::from("f.kind = 'requirements'");
         let mut args: Vec<SqlValue> = Vec::new();

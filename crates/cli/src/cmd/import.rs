@@ -71,6 +71,21 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         );
     }
     if report.dry_run {
+        eprintln!("first requirements:");
+        for r in &report.preview {
+            let head = if r.title.is_empty() {
+                &r.text
+            } else {
+                &r.title
+            };
+            eprintln!(
+                "  {:<16} {}:{:<5} {}",
+                output::clip(&r.reference, 16),
+                r.sheet,
+                r.row,
+                output::clip(head, 70)
+            );
+        }
         // The preview names what would change, so it can be checked before importing.
         let d = &report.diff;
         for (what, refs) in [
