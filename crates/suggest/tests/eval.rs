@@ -220,3 +220,40 @@ fn every_capability_and_service_the_vocabulary_names_is_in_the_shipped_catalogue
     }
     assert!(services > 50, "{services}");
 }
+
+#[test]
+fn a_figure_below_its_target_is_a_shortfall_naming_the_set() {
+    let metrics = |p1: f64, r3: f64| eval::Metrics {
+        cases: 10,
+        precision_at_1: p1,
+        recall_at_3: r3,
+        mrr: p1,
+    };
+    let report = eval::SetReport {
+        name: "acme".to_string(),
+        per_kind: [
+            (TargetKind::Service, metrics(0.9, 0.84)),
+            (TargetKind::Caf, metrics(0.79, 1.0)),
+        ]
+        .into_iter()
+        .collect(),
+        unanswerable: 0,
+    };
+    assert_eq!(
+        eval::shortfalls(&report),
+        [
+            "acme: service recall@3 0.840 < 0.85",
+            "acme: CAF precision@1 0.790 < 0.8"
+        ]
+    );
+    let met = eval::SetReport {
+        per_kind: [
+            (TargetKind::Service, metrics(0.1, 0.85)),
+            (TargetKind::Caf, metrics(0.8, 0.0)),
+        ]
+        .into_iter()
+        .collect(),
+        ..report
+    };
+    assert!(eval::shortfalls(&met).is_empty());
+}
