@@ -2,9 +2,11 @@
 //! sheet generator they use, the seeds and helpers of the fuzz targets, and the generator of
 //! the schema fixtures the migration tests open. Not shipped to users.
 
+pub mod fuzzing;
 pub mod generate;
 pub mod measure;
 pub mod run;
+pub mod seeds;
 
 use std::path::PathBuf;
 

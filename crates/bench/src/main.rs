@@ -3,7 +3,7 @@
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
-use crosswalk_bench::{generate, measure, run, workspace_root};
+use crosswalk_bench::{generate, measure, run, seeds, workspace_root};
 use std::path::PathBuf;
 
 #[derive(Parser)]
@@ -47,6 +47,15 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Write the fuzz seeds (real samples cut short, generated sheets, bad inputs) into
+    /// OUT/<target>/ (scripts/fuzz.sh calls this; the seeds are never committed).
+    FuzzSeeds {
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Remove from a corpus folder every input that shares content with a real sample, so the
+    /// committed corpus holds no copy of one.
+    FuzzStrip { dir: PathBuf },
     /// One measurement in this process (the run starts these as children).
     #[command(hide = true)]
     Measure {
@@ -93,6 +102,19 @@ fn main() -> Result<()> {
                 let (x, c) = generate::ensure_files(&out, n)?;
                 eprintln!("{} and {}", x.display(), c.display());
             }
+            Ok(())
+        }
+        Command::FuzzSeeds { out } => {
+            let n = seeds::write_seeds(&out)?;
+            eprintln!("{n} seeds written under {}", out.display());
+            Ok(())
+        }
+        Command::FuzzStrip { dir } => {
+            let n = seeds::strip_sample_content(&dir)?;
+            eprintln!(
+                "{n} inputs holding sample content removed from {}",
+                dir.display()
+            );
             Ok(())
         }
         Command::Measure { case } => {

@@ -165,9 +165,12 @@ pub fn export(db: &Path, out: &Path) -> Result<Sample> {
     })
 }
 
+/// One sheet's name and its non-empty cells as (row, column, value).
+pub type SheetCells = (String, Vec<(u32, u16, Data)>);
+
 /// Every cell of a workbook, sheet by sheet, as text or number.
 pub struct Cells {
-    pub sheets: Vec<(String, Vec<(u32, u16, Data)>)>,
+    pub sheets: Vec<SheetCells>,
 }
 
 /// Reads every cell of `file` (not timed: only the writing is compared).

@@ -6,6 +6,7 @@ use crate::error::{Location, Result, SheetError};
 use crate::grid::{column_letter, RawSheet};
 use crate::ids;
 use crosswalk_domain::ColumnRole;
+use std::borrow::Cow;
 use std::collections::HashSet;
 use unicode_normalization::UnicodeNormalization;
 
@@ -432,7 +433,12 @@ fn stats(sheet: &RawSheet, bottom: u32, col: u32) -> Stats {
         }
         filled += 1;
         len += v.chars().count();
-        seen.insert(ids::normalise(v));
+        // Only short values can be ids, so only they need the id spelling folded.
+        seen.insert(if v.len() <= 64 {
+            Cow::Owned(ids::normalise(v))
+        } else {
+            Cow::Borrowed(v)
+        });
         id_like += usize::from(ids::looks_like_id(v) && !v.contains('\n'));
         with_digit += usize::from(v.chars().any(|c| c.is_ascii_digit()));
         integers += usize::from(v.parse::<u32>().is_ok());

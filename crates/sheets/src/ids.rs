@@ -16,6 +16,11 @@ const NIST_FAMILIES: [&str; 20] = [
 /// punctuation, no-break spaces), outer spaces trimmed, inner runs of spaces made one, and
 /// NIST 800-53 ids written one way (`AC-02 (01)`, `AC-2 (1)`, `ac-2(1)` → `AC-2(1)`).
 pub fn normalise(raw: &str) -> String {
+    // ASCII text is already in its compatibility form; most ids are ASCII.
+    if raw.is_ascii() {
+        let spaced = raw.split_ascii_whitespace().collect::<Vec<_>>().join(" ");
+        return nist(&spaced).unwrap_or(spaced);
+    }
     let folded: String = raw.nfkc().collect();
     let spaced = folded.split_whitespace().collect::<Vec<_>>().join(" ");
     nist(&spaced).unwrap_or(spaced)
@@ -55,6 +60,19 @@ pub struct Embedded {
 /// capital letter or a digit). Anything else is not an embedded id.
 pub fn embedded(cell: &str) -> Option<Embedded> {
     let cell = cell.trim();
+    // Early outs for prose, giving the same answers as the full reading below: without a colon
+    // only `Name (ID)` can match; with one, the head is `Name (ID)` or a code of at most 24
+    // characters (96 bytes).
+    match cell.find(':') {
+        None if !cell.ends_with(')') => return None,
+        Some(colon) => {
+            let head = cell[..colon].trim_end();
+            if !head.ends_with(')') && head.len() > 96 {
+                return None;
+            }
+        }
+        None => {}
+    }
     let (head, text) = match cell.split_once(':') {
         Some((h, t)) => (h.trim(), t.trim()),
         None => (cell, ""),
@@ -95,6 +113,9 @@ fn is_code(s: &str) -> bool {
 /// Whether a value could be an id rather than a sentence: short, at most three words, and
 /// either one word or holding a digit. `End of Standard` and a copyright line are not.
 pub fn looks_like_id(v: &str) -> bool {
+    if v.len() > 160 {
+        return false;
+    }
     let words = v.split_whitespace().count();
     v.chars().count() <= 40 && words <= 3 && (words == 1 || v.chars().any(|c| c.is_ascii_digit()))
 }

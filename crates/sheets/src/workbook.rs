@@ -124,17 +124,26 @@ fn check_parts(file: &str, archive: &mut zip::ZipArchive<Cursor<&[u8]>>) -> Resu
             Err(e) => return Err(damaged(file, e)),
         };
         let name = entry.name().map(|n| n.to_string()).unwrap_or_default();
-        let n = std::io::copy(&mut entry.take(MAX_PART_BYTES + 1), &mut std::io::sink()).map_err(
-            |e| SheetError::Damaged {
+        let mut refs = RefCheck::new(name.starts_with("xl/worksheets/"));
+        let n = std::io::copy(&mut entry.take(MAX_PART_BYTES + 1), &mut refs).map_err(|e| {
+            SheetError::Damaged {
                 file: file.to_string(),
                 detail: format!("part '{name}': {e}"),
-            },
-        )?;
+            }
+        })?;
         if n > MAX_PART_BYTES {
             return Err(too_large(
                 &name,
                 format!("the part inflates to more than {MAX_PART_BYTES} bytes (a zip bomb?)"),
             ));
+        }
+        if let Some(bad) = refs.bad {
+            return Err(SheetError::Damaged {
+                file: file.to_string(),
+                detail: format!(
+                    "part '{name}': cell reference '{bad}' is beyond Excel's XFD1048576"
+                ),
+            });
         }
         inflated += n;
         if inflated > MAX_TOTAL_BYTES {
@@ -145,6 +154,91 @@ fn check_parts(file: &str, archive: &mut zip::ZipArchive<Cursor<&[u8]>>) -> Resu
         }
     }
     Ok(())
+}
+
+/// Watches a worksheet's XML for cell references (`r`, `ref`, `sqref` attributes) with more
+/// than 3 column letters or 7 row digits: calamine's parser overflows on them (a panic in debug
+/// builds, a wrapped position otherwise), and no real sheet has one.
+struct RefCheck {
+    on: bool,
+    /// The attribute name being read (its last few letters).
+    attr: Vec<u8>,
+    after_equals: bool,
+    /// Inside a reference value: its closing quote and the current token.
+    quote: Option<u8>,
+    token: Vec<u8>,
+    bad: Option<String>,
+}
+
+impl RefCheck {
+    fn new(on: bool) -> RefCheck {
+        RefCheck {
+            on,
+            attr: Vec::new(),
+            after_equals: false,
+            quote: None,
+            token: Vec::new(),
+            bad: None,
+        }
+    }
+
+    fn end_token(&mut self) {
+        let t = std::mem::take(&mut self.token);
+        let letters = t.iter().filter(|b| b.is_ascii_alphabetic()).count();
+        let digits = t.iter().filter(|b| b.is_ascii_digit()).count();
+        if (letters > 3 || digits > 7) && self.bad.is_none() {
+            self.bad = Some(String::from_utf8_lossy(&t[..t.len().min(40)]).into_owned());
+        }
+    }
+}
+
+impl std::io::Write for RefCheck {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if !self.on || self.bad.is_some() {
+            return Ok(buf.len());
+        }
+        for &b in buf {
+            if let Some(q) = self.quote {
+                match b {
+                    _ if b == q => {
+                        self.end_token();
+                        self.quote = None;
+                    }
+                    b':' | b' ' => self.end_token(),
+                    _ if self.token.len() < 64 => self.token.push(b),
+                    _ => {}
+                }
+                continue;
+            }
+            match b {
+                b'"' | b'\'' if self.after_equals => {
+                    if matches!(self.attr.as_slice(), b"r" | b"ref" | b"sqref") {
+                        self.quote = Some(b);
+                    }
+                    self.after_equals = false;
+                    self.attr.clear();
+                }
+                b'=' => self.after_equals = true,
+                // Namespace prefixes belong to the name: `xmlns:r` is not `r`.
+                _ if b.is_ascii_alphabetic() || b == b':' => {
+                    if self.attr.len() == 8 {
+                        self.attr.remove(0);
+                    }
+                    self.attr.push(b);
+                    self.after_equals = false;
+                }
+                _ => {
+                    self.attr.clear();
+                    self.after_equals = false;
+                }
+            }
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 fn damaged(file: &str, e: impl std::fmt::Display) -> SheetError {
