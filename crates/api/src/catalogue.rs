@@ -24,8 +24,11 @@ fn load(db: Option<&Path>) -> Result<Catalogue> {
 pub struct CatalogueItemSummary {
     #[serde(rename = "ref")]
     pub reference: String,
+    /// As the source publishes it; empty when it publishes none (never invented).
     pub title: String,
     pub parent: Option<String>,
+    /// False when the source names the id but publishes no title or details for it.
+    pub details_published: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -34,6 +37,8 @@ pub struct FrameworkSummary {
     pub name: String,
     pub kind: FrameworkKind,
     pub version: String,
+    /// Items whose source publishes no title or details ("no published details").
+    pub unpublished: usize,
     pub items: Vec<CatalogueItemSummary>,
 }
 
@@ -56,6 +61,7 @@ pub fn catalogue_list(db: Option<&Path>) -> Result<CatalogueListing> {
                 name: f.name,
                 kind: f.kind,
                 version: f.version,
+                unpublished: f.items.iter().filter(|i| !i.details_published).count(),
                 items: f
                     .items
                     .into_iter()
@@ -63,6 +69,7 @@ pub fn catalogue_list(db: Option<&Path>) -> Result<CatalogueListing> {
                         reference: i.reference,
                         title: i.title,
                         parent: i.parent,
+                        details_published: i.details_published,
                     })
                     .collect(),
             })
@@ -175,6 +182,8 @@ pub struct SearchHit {
     pub reference: String,
     pub kind: FrameworkKind,
     pub title: String,
+    /// False when the source names the id but publishes no title or details for it.
+    pub details_published: bool,
     /// How many of the searched words the ref and title contain (they count double) and the text;
     /// a ref equal to a word adds 4.
     pub score: u32,
@@ -220,6 +229,7 @@ pub fn catalogue_search(db: Option<&Path>, text: &str, limit: usize) -> Result<S
                         reference: format!("{}:{}", h.framework, h.reference),
                         kind: h.kind,
                         title: h.title,
+                        details_published: h.details_published,
                         score,
                     }
                 })
@@ -254,6 +264,7 @@ pub fn catalogue_search(db: Option<&Path>, text: &str, limit: usize) -> Result<S
                     reference: format!("{}:{}", f.id, i.reference),
                     kind: f.kind,
                     title: i.title.clone(),
+                    details_published: i.details_published,
                     score,
                 });
             }
@@ -330,7 +341,7 @@ fn framework_as_sheet(catalogue: &Catalogue, fw: &CatalogueFramework) -> SheetIm
             let mut attributes = Attributes::default();
             attributes.push("catalogue_ref", format!("{}:{}", fw.id, item.reference));
             if !item.details_published {
-                attributes.push("details", "no published details");
+                attributes.push("details", crosswalk_domain::NO_PUBLISHED_DETAILS);
             }
             for (k, v) in item.attributes.iter() {
                 attributes.push(k, v);

@@ -29,7 +29,10 @@ pub struct SuggestionItem {
     /// Qualified, ready for `crosswalk map`: `service:KMS`.
     #[serde(rename = "ref")]
     pub reference: String,
+    /// Empty when the source publishes no title for the target (never invented).
     pub title: String,
+    /// False when the source names the target's id but publishes no title or details for it.
+    pub details_published: bool,
     pub score: f64,
     pub reason: String,
     /// True when the mapping is accepted for this requirement: earlier, or by this call.
@@ -162,6 +165,7 @@ fn rank(view: &View, request: &SuggestRequest) -> Result<Ranked> {
                 kind: s.kind,
                 reference,
                 title: s.title,
+                details_published: s.details_published,
                 score: s.score,
                 reason: s.reason,
                 accepted: accept || status == Some(MappingStatus::Accepted),

@@ -202,7 +202,11 @@ pub struct SuggestionView {
     pub kind: TargetKind,
     #[serde(rename = "ref")]
     pub reference: String,
+    /// Empty when the source publishes no title for the target (never invented).
     pub title: String,
+    /// False when the source names the target's id but publishes no title or details for it:
+    /// show "no published details" instead of a title.
+    pub details_published: bool,
     pub score: f64,
     pub reason: String,
     /// `accepted` / `rejected` when a mapping to this target exists, else `None`.
@@ -298,6 +302,7 @@ pub fn requirement_detail(
                 kind: s.kind,
                 reference,
                 title: s.title,
+                details_published: s.details_published,
                 score: s.score,
                 reason: s.reason,
             }

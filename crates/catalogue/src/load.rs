@@ -6,7 +6,7 @@ use crosswalk_domain::{
     QualifiedRef, Relationship,
 };
 use serde::Deserialize;
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use toml::Spanned;
 
 /// The manifest that names the catalogue version and its framework files.
@@ -50,8 +50,20 @@ struct ItemEntry {
     parent: Option<String>,
     #[serde(default = "published_by_default")]
     details_published: bool,
+    /// Read with their spans so that they keep the order they are written in (a TOML table is
+    /// handed over sorted by key).
     #[serde(default)]
-    attributes: Attributes,
+    attributes: BTreeMap<String, Spanned<String>>,
+}
+
+/// The attributes in the order the file writes them.
+fn in_file_order(attributes: BTreeMap<String, Spanned<String>>) -> Attributes {
+    let mut pairs: Vec<(usize, String, String)> = attributes
+        .into_iter()
+        .map(|(k, v)| (v.span().start, k, v.into_inner()))
+        .collect();
+    pairs.sort_by_key(|(at, _, _)| *at);
+    Attributes(pairs.into_iter().map(|(_, k, v)| (k, v)).collect())
 }
 
 fn published_by_default() -> bool {
@@ -332,7 +344,7 @@ fn parse_framework(
             text: item.text,
             parent: item.parent,
             details_published: item.details_published,
-            attributes: item.attributes,
+            attributes: in_file_order(item.attributes),
         });
     }
     check_parents(file, &items, &lines)?;

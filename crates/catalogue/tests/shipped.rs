@@ -138,6 +138,57 @@ fn control_tower_counts_match_the_reference() {
     );
 }
 
+/// Attributes are shown in the order the data file writes them (what a control does first,
+/// where it comes from last), not sorted by name.
+#[test]
+fn attributes_keep_the_order_of_the_data_file() {
+    let c = shipped();
+    let keys = |r: &str| -> Vec<String> {
+        let (_, item) = c.item(&q(r)).expect(r);
+        item.attributes.iter().map(|(k, _)| k.to_string()).collect()
+    };
+    assert_eq!(
+        keys("ct:AWS-GR_ROOT_ACCOUNT_MFA_ENABLED"),
+        [
+            "kind",
+            "behavior",
+            "guidance",
+            "implementation",
+            "service",
+            "default_state",
+            "id_mapping_basis",
+            "doc",
+            "source"
+        ]
+    );
+    assert_eq!(
+        keys("msr:MSR.IAM.1"),
+        [
+            "domain_prefix",
+            "theme",
+            "service_screener_checks",
+            "source"
+        ]
+    );
+    // Every item of every file: its keys appear in the file in the order they are loaded.
+    for fw in &c.frameworks {
+        let text =
+            std::fs::read_to_string(data_dir().join(format!("{}.toml", fw.id))).expect("data file");
+        for item in &fw.items {
+            let start = text
+                .find(&format!("ref = \"{}\"\n", item.reference))
+                .unwrap_or_else(|| panic!("{}:{} in its file", fw.id, item.reference));
+            let mut at = start;
+            for (k, _) in item.attributes.iter() {
+                let found = text[at..].find(&format!("\n{k} = ")).unwrap_or_else(|| {
+                    panic!("{}:{} attribute {k} out of order", fw.id, item.reference)
+                });
+                at += found + 1;
+            }
+        }
+    }
+}
+
 #[test]
 fn the_root_mfa_guardrail_is_detective_and_governs_iam() {
     let c = shipped();

@@ -276,3 +276,25 @@ fn changes_between_two_versions_list_added_changed_and_removed_items() {
         "a catalogue equals itself"
     );
 }
+
+#[test]
+fn attributes_keep_the_order_they_are_written_in() {
+    let dir = valid_with(
+        "svc.toml",
+        &SVC.replace(
+            "category = \"data_protection\"",
+            "zeta = \"1\"\ncategory = \"data_protection\"\nalpha = \"2\"",
+        ),
+    );
+    let c = load_dir(dir.path()).expect("valid folder");
+    let keys: Vec<&str> = c.frameworks[0].items[0]
+        .attributes
+        .iter()
+        .map(|(k, _)| k)
+        .collect();
+    assert_eq!(
+        keys,
+        ["zeta", "category", "alpha"],
+        "file order, not sorted"
+    );
+}

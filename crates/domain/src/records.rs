@@ -232,6 +232,27 @@ pub struct CatalogueItem {
     pub attributes: Attributes,
 }
 
+/// What is shown in place of the title of an item whose source names the id but publishes no
+/// title or details: the catalogue never invents one.
+pub const NO_PUBLISHED_DETAILS: &str = "no published details";
+
+impl CatalogueItem {
+    /// The title, or "(no published details)" when the source publishes none.
+    pub fn display_title(&self) -> std::borrow::Cow<'_, str> {
+        display_title(&self.title, self.details_published)
+    }
+}
+
+/// The title to show for an item: its own, or "(no published details)" when it has none and its
+/// source publishes none.
+pub fn display_title(title: &str, details_published: bool) -> std::borrow::Cow<'_, str> {
+    if title.trim().is_empty() && !details_published {
+        std::borrow::Cow::Owned(format!("({NO_PUBLISHED_DETAILS})"))
+    } else {
+        std::borrow::Cow::Borrowed(title)
+    }
+}
+
 /// One shipped framework: services, CAF, landing-zone controls, a standard.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CatalogueFramework {
@@ -294,6 +315,23 @@ mod tests {
         );
         let back: Attributes = serde_json::from_str(&json).unwrap();
         assert_eq!(back, a);
+    }
+
+    #[test]
+    fn an_item_without_published_details_is_shown_as_such_never_with_an_invented_title() {
+        let mut item = CatalogueItem {
+            reference: "MSR.IAM.1".into(),
+            title: String::new(),
+            text: String::new(),
+            parent: None,
+            details_published: false,
+            attributes: Attributes::default(),
+        };
+        assert_eq!(item.display_title(), "(no published details)");
+        item.details_published = true;
+        item.title = "Use MFA".into();
+        assert_eq!(item.display_title(), "Use MFA");
+        assert_eq!(display_title("Known subject", false), "Known subject");
     }
 
     #[test]

@@ -473,6 +473,8 @@ pub struct CatalogueHit {
     pub reference: String,
     pub title: String,
     pub text: String,
+    /// False when the source names the id but publishes no title or details for it.
+    pub details_published: bool,
 }
 
 impl View {
@@ -484,7 +486,7 @@ impl View {
             return Ok(Vec::new());
         };
         let mut stmt = self.conn.prepare(
-            "SELECT f.key, f.kind, i.ref, i.title, i.text
+            "SELECT f.key, f.kind, i.ref, i.title, i.text, i.details_published
              FROM items_fts JOIN items i ON i.id = items_fts.rowid
              JOIN frameworks f ON f.id = i.framework_id
              WHERE items_fts MATCH ?1 AND f.shipped = 1 AND i.removed = 0
@@ -507,6 +509,7 @@ impl View {
                 reference: r.get(2)?,
                 title: r.get(3)?,
                 text: r.get(4)?,
+                details_published: r.get(5)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)

@@ -60,6 +60,7 @@ struct Item {
     target: QualifiedRef,
     kind: TargetKind,
     title: String,
+    details_published: bool,
     /// Position in its kind's index.
     local: u32,
     /// Linked items (either direction), ordered by ref.
@@ -170,6 +171,7 @@ impl Engine {
                     target,
                     kind: fw.kind.target_kind(),
                     title: item.title.clone(),
+                    details_published: item.details_published,
                     local: 0,
                     neighbours: Vec::new(),
                 });
@@ -518,6 +520,7 @@ impl Engine {
             target: it.target.clone(),
             kind: TargetKind::Caf,
             title: it.title.clone(),
+            details_published: it.details_published,
             score: 0.0,
             reason: "nothing in the text points to a capability; governance by default".into(),
         })
@@ -635,6 +638,7 @@ impl Engine {
             target: it.target.clone(),
             kind: it.kind,
             title: it.title.clone(),
+            details_published: it.details_published,
             score: (r.score * 1000.0).round() / 1000.0,
             reason: reason.join("; "),
         }

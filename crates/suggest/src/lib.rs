@@ -90,7 +90,10 @@ pub struct Decision {
 pub struct Suggestion {
     pub target: QualifiedRef,
     pub kind: TargetKind,
+    /// As the catalogue has it; empty when the source publishes none (never invented).
     pub title: String,
+    /// False when the source names the id but publishes no title or details for it.
+    pub details_published: bool,
     /// Confidence in 0..=1: text evidence alone stays below 0.8; an explicit reference or an
     /// accepted mapping of a near-identical requirement can take it close to 1.
     pub score: f64,

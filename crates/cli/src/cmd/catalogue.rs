@@ -1,5 +1,6 @@
 use crate::output;
 use crate::Context;
+use crosswalk_domain::display_title;
 use std::process::ExitCode;
 
 #[derive(Debug, clap::Args)]
@@ -43,8 +44,13 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
             } else {
                 output::line(&format!("catalogue {}", listing.version));
                 for f in &listing.frameworks {
+                    let unpublished = if f.unpublished > 0 {
+                        format!(" ({} with no published details)", f.unpublished)
+                    } else {
+                        String::new()
+                    };
                     output::line(&format!(
-                        "{:<10} {:<12} {:>5} items  {}",
+                        "{:<10} {:<12} {:>5} items  {}{unpublished}",
                         f.id,
                         f.kind.as_str(),
                         f.items.len(),
@@ -58,7 +64,11 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
             if ctx.json {
                 output::json(&item)?;
             } else {
-                output::line(&format!("{}  {}", item.reference, item.title));
+                output::line(&format!(
+                    "{}  {}",
+                    item.reference,
+                    display_title(&item.title, item.details_published)
+                ));
                 output::line(&format!("{} ({})", item.framework_name, item.kind.as_str()));
                 if !item.text.is_empty() {
                     output::line(&format!("\n{}\n", item.text));
@@ -91,7 +101,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
                         "{:<45} {:<12} {}",
                         h.reference,
                         h.kind.as_str(),
-                        output::clip(&h.title, 70)
+                        output::clip(&display_title(&h.title, h.details_published), 70)
                     ));
                 }
                 eprintln!("{} items", result.items.len());

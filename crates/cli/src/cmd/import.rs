@@ -40,8 +40,13 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         dry_run: args.dry_run,
     };
     let report = crosswalk_api::import(db, &ctx.actor, &request)?;
+    // Each warning names the file, then the sheet, row and column it is about.
     for w in &report.warnings {
-        eprintln!("warning: {w}");
+        if w.sheet.is_some() {
+            eprintln!("warning: {}, {w}", report.file);
+        } else {
+            eprintln!("warning: {}: {w}", report.file);
+        }
     }
     if ctx.json {
         output::json(&report)?;
