@@ -146,6 +146,19 @@ pub fn matrix_model(view: &View, actor: &Actor) -> Result<MatrixModel> {
         .into_iter()
         .map(|a| (a.item_id, a.assessment))
         .collect();
+    let workloads = view.workloads()?;
+    let mut per_workload: HashMap<&String, HashMap<i64, crosswalk_store::Assessment>> =
+        HashMap::new();
+    if workloads.len() > 1 {
+        for w in &workloads {
+            let own = view
+                .assessments(Some(w))?
+                .into_iter()
+                .map(|a| (a.item_id, a.assessment))
+                .collect();
+            per_workload.insert(w, own);
+        }
+    }
 
     let mut rows = Vec::with_capacity(requirements.len());
     let mut links = Vec::new();
@@ -168,16 +181,7 @@ pub fn matrix_model(view: &View, actor: &Actor) -> Result<MatrixModel> {
                 workload: None,
             })
             .collect();
-        let assessment = assessments.get(&r.id).cloned().unwrap_or_default();
-        let overridden = match assessment.coverage {
-            Some(c) => Some(
-                CoverageOverride::new(c, assessment.coverage_reason.clone())
-                    .map_err(|e| ApiError::Invalid(format!("{key}: {e}")))?,
-            ),
-            None => None,
-        };
-        let assessed = assess(&coverage_mappings, &profile, None, overridden.as_ref());
-
+        let general = assessments.get(&r.id);
         let (mut capabilities, mut epics) = (BTreeSet::new(), BTreeSet::new());
         let (mut services, mut inherited, mut workload, mut framework) =
             (Vec::new(), Vec::new(), Vec::new(), Vec::new());
@@ -240,36 +244,73 @@ pub fn matrix_model(view: &View, actor: &Actor) -> Result<MatrixModel> {
             .chain(&capabilities)
             .find_map(|c| SecurityDomain::of_caf(&c.reference))
             .map(|d| d.label().to_string());
-        rows.push(MatrixRow {
-            key,
-            version: r.revision.max(0) as u64,
-            set: r.set.clone(),
-            reference: r.reference.clone(),
-            workload: None,
-            title: r.title.clone(),
-            text: r.text.clone(),
-            section: r.section.clone(),
-            domain,
-            caf_capabilities: capabilities.into_iter().collect(),
-            caf_epics: epics.into_iter().collect(),
-            services,
-            inherited_controls: inherited,
-            workload_controls: workload,
-            framework_controls: framework,
-            responsibility: assessed.responsibility(),
-            coverage: assessed.coverage,
-            derived_coverage: assessed.derived,
-            coverage_override: assessed.overridden,
-            rationale: rationale.join("; "),
-            owner: assessment.owner,
-            evidence: assessment.evidence,
-            notes: assessment.notes,
-            last_changed: r
-                .changed_at
-                .as_deref()
-                .map(to_the_second)
-                .unwrap_or_default(),
-        });
+        let last_changed = r
+            .changed_at
+            .as_deref()
+            .map(to_the_second)
+            .unwrap_or_default();
+        // One row for the requirement as a whole, or one per workload when there are several.
+        let scopes: Vec<Option<&String>> = if workloads.len() > 1 {
+            workloads.iter().map(Some).collect()
+        } else {
+            vec![None]
+        };
+        for scope in scopes {
+            let own = scope.and_then(|w| per_workload.get(w).and_then(|a| a.get(&r.id)));
+            let shown = match (scope, own) {
+                (Some(_), Some(own)) => own.clone(),
+                _ => general.cloned().unwrap_or_default(),
+            };
+            // A workload's own override wins; else the engagement-wide one holds for it too.
+            let overridden = match (
+                own.and_then(|o| o.coverage),
+                general.and_then(|g| g.coverage),
+            ) {
+                (Some(c), _) => Some((c, own.map(|o| o.coverage_reason.clone()))),
+                (None, Some(c)) => Some((c, general.map(|g| g.coverage_reason.clone()))),
+                (None, None) => None,
+            }
+            .map(|(c, reason)| {
+                CoverageOverride::new(c, reason.unwrap_or_default())
+                    .map_err(|e| ApiError::Invalid(format!("{key}: {e}")))
+            })
+            .transpose()?;
+            let assessed = assess(
+                &coverage_mappings,
+                &profile,
+                scope.map(String::as_str),
+                overridden.as_ref(),
+            );
+            rows.push(MatrixRow {
+                key: match scope {
+                    Some(w) => workload_key(&key, w),
+                    None => key.clone(),
+                },
+                version: r.revision.max(0) as u64,
+                set: r.set.clone(),
+                reference: r.reference.clone(),
+                workload: scope.cloned(),
+                title: r.title.clone(),
+                text: r.text.clone(),
+                section: r.section.clone(),
+                domain: domain.clone(),
+                caf_capabilities: capabilities.iter().cloned().collect(),
+                caf_epics: epics.iter().cloned().collect(),
+                services: services.clone(),
+                inherited_controls: inherited.clone(),
+                workload_controls: workload.clone(),
+                framework_controls: framework.clone(),
+                responsibility: assessed.responsibility(),
+                coverage: assessed.coverage,
+                derived_coverage: assessed.derived,
+                coverage_override: assessed.overridden,
+                rationale: rationale.join("; "),
+                owner: shown.owner,
+                evidence: shown.evidence,
+                notes: shown.notes,
+                last_changed: last_changed.clone(),
+            });
+        }
     }
 
     let gaps = gap_stories(view, &catalogue, &rows, &mappings)?;
@@ -289,7 +330,7 @@ pub fn matrix_model(view: &View, actor: &Actor) -> Result<MatrixModel> {
             customer: info.customer.clone(),
             description: String::new(),
         },
-        workloads: view.workloads()?,
+        workloads: workloads.clone(),
         landing_zone: LandingZoneInfo {
             name: format!("{} enabled landing-zone controls", profile.enabled.len()),
             enabled_controls: profile.enabled.iter().cloned().collect(),
@@ -312,6 +353,12 @@ pub fn matrix_model(view: &View, actor: &Actor) -> Result<MatrixModel> {
     model.tally_coverage();
     model.coverage_by_domain = every_domain(std::mem::take(&mut model.coverage_by_domain));
     Ok(model)
+}
+
+/// The key of a requirement's row for one workload: the requirement's key, `@`, the workload.
+/// `import-matrix` reads the workload from the sealed row, never by parsing this key.
+pub(crate) fn workload_key(key: &str, workload: &str) -> String {
+    format!("{key}@{workload}")
 }
 
 /// The five workplan domains in the workplan's order, each shown even when no row falls in it,
@@ -389,14 +436,15 @@ fn gap_stories(
         .collect();
     let mut stories = Vec::new();
     for row in gap_rows {
-        let Some(query) = queries.get(&row.key) else {
+        let requirement = format!("{}:{}", row.set, row.reference);
+        let Some(query) = queries.get(&requirement) else {
             continue;
         };
         let implement: Vec<QualifiedRef> = engine
             .suggest_with(query, 1, &history)
             .into_iter()
             .filter(|s| matches!(s.kind, TargetKind::Service | TargetKind::LzControl))
-            .filter(|s| !decided.contains(&(row.key.clone(), s.target.to_string())))
+            .filter(|s| !decided.contains(&(requirement.clone(), s.target.to_string())))
             .map(|s| s.target)
             .collect();
         let acceptance_criteria = implement
@@ -419,7 +467,7 @@ fn gap_stories(
             row_key: row.key.clone(),
             set: row.set.clone(),
             requirement: row.reference.clone(),
-            workload: None,
+            workload: row.workload.clone(),
             title: format!("Meet {}: {}", row.reference, first_words(subject, 80)),
             implement,
             acceptance_criteria,

@@ -15,6 +15,8 @@ pub struct MergedRow {
     pub set: String,
     #[serde(rename = "ref")]
     pub reference: String,
+    /// The workload whose assessment the row holds (`None`: the engagement-wide one).
+    pub workload: Option<String>,
     /// 1-based row in the workbook.
     pub row: u32,
     pub changes: Vec<CellEdit>,
@@ -28,6 +30,7 @@ pub struct ConflictRow {
     pub set: String,
     #[serde(rename = "ref")]
     pub reference: String,
+    pub workload: Option<String>,
     pub row: u32,
     pub exported_version: u64,
     /// `None` when the requirement is not in the engagement.
@@ -127,7 +130,16 @@ pub fn import_matrix(db: &Path, actor: &Actor, file: &Path) -> Result<MatrixImpo
     let mut guarded = Vec::with_capacity(edits.rows.len());
     let mut unusable = Vec::new();
     for row in &edits.rows {
-        let Some((set, reference)) = split_key(&row.key) else {
+        // A workload's row is keyed `set:ref@workload`; the workload itself comes from the
+        // sealed snapshot, so a workload name holding '@' or ':' cannot mislead the split.
+        let requirement_key = match &row.workload {
+            Some(w) => row
+                .key
+                .strip_suffix(&crate::export::workload_key("", w))
+                .unwrap_or(""),
+            None => row.key.as_str(),
+        };
+        let Some((set, reference)) = split_key(requirement_key) else {
             unusable.push(row);
             continue;
         };
@@ -145,6 +157,7 @@ pub fn import_matrix(db: &Path, actor: &Actor, file: &Path) -> Result<MatrixImpo
             GuardedEdit {
                 set: set.to_string(),
                 reference: reference.to_string(),
+                workload: row.workload.clone(),
                 expected_revision: i64::try_from(row.exported_version).unwrap_or(i64::MAX),
                 edit,
                 detail: serde_json::json!({
@@ -181,6 +194,7 @@ pub fn import_matrix(db: &Path, actor: &Actor, file: &Path) -> Result<MatrixImpo
             key: row.key.clone(),
             set: g.set.clone(),
             reference: g.reference.clone(),
+            workload: g.workload.clone(),
             row: row.row,
             changes: row.changes.clone(),
         };
@@ -188,6 +202,7 @@ pub fn import_matrix(db: &Path, actor: &Actor, file: &Path) -> Result<MatrixImpo
             key: row.key.clone(),
             set: g.set.clone(),
             reference: g.reference.clone(),
+            workload: g.workload.clone(),
             row: row.row,
             exported_version: row.exported_version,
             current_version: current,
@@ -200,16 +215,18 @@ pub fn import_matrix(db: &Path, actor: &Actor, file: &Path) -> Result<MatrixImpo
             EditOutcome::Conflict { current_revision } => report.conflicts.push(conflict(
                 Some(current_revision.max(0) as u64),
                 format!(
-                    "{}:{} changed in the engagement since the export (version {} then, {} now); \
+                    "{} changed in the engagement since the export (version {} then, {} now); \
                      its edits were not merged",
-                    g.set, g.reference, row.exported_version, current_revision
+                    scope(g),
+                    row.exported_version,
+                    current_revision
                 ),
             )),
             EditOutcome::Missing => report.conflicts.push(conflict(
                 None,
                 format!(
-                    "{}:{} is not in the engagement any more; its edits were not merged",
-                    g.set, g.reference
+                    "{} is not in the engagement any more; its edits were not merged",
+                    scope(g)
                 ),
             )),
         }
@@ -219,6 +236,7 @@ pub fn import_matrix(db: &Path, actor: &Actor, file: &Path) -> Result<MatrixImpo
             key: row.key.clone(),
             set: String::new(),
             reference: String::new(),
+            workload: row.workload.clone(),
             row: row.row,
             exported_version: row.exported_version,
             current_version: None,
@@ -227,6 +245,14 @@ pub fn import_matrix(db: &Path, actor: &Actor, file: &Path) -> Result<MatrixImpo
         });
     }
     Ok(report)
+}
+
+/// `set:ref`, or `set:ref @ workload` for a workload's row.
+fn scope(g: &GuardedEdit) -> String {
+    match &g.workload {
+        Some(w) => format!("{}:{} @ {w}", g.set, g.reference),
+        None => format!("{}:{}", g.set, g.reference),
+    }
 }
 
 fn never_exported(db: &Path, file: &Path) -> ApiError {

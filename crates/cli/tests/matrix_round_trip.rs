@@ -623,3 +623,226 @@ fn a_requirement_longer_than_an_excel_cell_is_cut_with_a_marker_and_a_warning() 
         long.trim()
     );
 }
+
+/// The A1 address of column `name` on the row of requirement `reference` for `workload`.
+fn workload_cell(sheet: &MatrixSheet, name: &str, reference: &str, workload: &str) -> String {
+    let (id, w) = (sheet.column("Req ID"), sheet.column("Workload"));
+    let at = sheet
+        .rows
+        .iter()
+        .position(|r| r[id] == reference && r[w] == workload)
+        .unwrap_or_else(|| panic!("{reference} has a row for {workload}"));
+    format!("{}{}", column_letters(sheet.column(name)), at + 2)
+}
+
+fn workload_value(sheet: &MatrixSheet, name: &str, reference: &str, workload: &str) -> String {
+    let (id, w) = (sheet.column("Req ID"), sheet.column("Workload"));
+    let row = sheet
+        .rows
+        .iter()
+        .find(|r| r[id] == reference && r[w] == workload)
+        .unwrap_or_else(|| panic!("{reference} has a row for {workload}"));
+    row[sheet.column(name)].clone()
+}
+
+/// (set:ref, workload) → [coverage, reason, owner, evidence, notes] of every assessment.
+fn all_assessments(db: &Path) -> BTreeMap<(String, String), [String; 5]> {
+    let conn =
+        rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .unwrap();
+    let mut stmt = conn
+        .prepare(
+            "SELECT f.key || ':' || i.ref, ifnull(w.name, ''), ifnull(a.coverage, ''),
+                    a.coverage_reason, a.owner, a.evidence, a.notes
+             FROM assessments a JOIN items i ON i.id = a.item_id
+             JOIN frameworks f ON f.id = i.framework_id
+             LEFT JOIN workloads w ON w.id = a.workload_id",
+        )
+        .unwrap();
+    let rows = stmt
+        .query_map([], |r| {
+            Ok((
+                (r.get::<_, String>(0)?, r.get::<_, String>(1)?),
+                [r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?],
+            ))
+        })
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect();
+    rows
+}
+
+#[test]
+fn with_several_workloads_each_requirement_has_a_row_per_workload_and_edits_land_on_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("acme.crosswalk");
+    let actor = crosswalk_api::Actor::new("tester", time::OffsetDateTime::now_utc());
+    crosswalk_api::create_engagement(
+        &db,
+        &actor,
+        "Acme",
+        &["payments".to_string(), "portal".to_string()],
+        Some("migration-baseline"),
+    )
+    .unwrap();
+    // Root MFA is strongly recommended, not mandatory: this landing zone enables it.
+    crosswalk_api::set_control_enabled(&db, &actor, "ct:AWS-GR_ROOT_ACCOUNT_MFA_ENABLED", true)
+        .unwrap();
+    let csv = dir.path().join("acme.csv");
+    std::fs::write(
+        &csv,
+        "ID,Requirement\n\
+         R-1,The root user of every account is protected with MFA.\n\
+         R-2,Customer data is encrypted with keys the customer controls.\n\
+         R-3,Administrators sign in through the corporate identity provider.\n",
+    )
+    .unwrap();
+    json(&db, &["import", csv.to_str().unwrap()]);
+    let (code, err) = run(
+        &db,
+        &[
+            "map",
+            "R-1",
+            "ct:AWS-GR_ROOT_ACCOUNT_MFA_ENABLED",
+            "--relationship",
+            "equivalent",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let (code, err) = run(&db, &["map", "R-3", "service:IAM"]);
+    assert_eq!(code, 0, "{err}");
+
+    let matrix = dir.path().join("acme.xlsx");
+    let report = json(&db, &["export", "--out", matrix.to_str().unwrap()]);
+    assert_eq!(report["rows"], 6, "three requirements × two workloads");
+    let sheet = MatrixSheet::read(&matrix);
+    let (id, w, key) = (
+        sheet.column("Req ID"),
+        sheet.column("Workload"),
+        sheet.column("Key"),
+    );
+    let listed: Vec<(&str, &str, &str)> = sheet
+        .rows
+        .iter()
+        .map(|r| (r[id].as_str(), r[w].as_str(), r[key].as_str()))
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            ("R-1", "payments", "acme:R-1@payments"),
+            ("R-1", "portal", "acme:R-1@portal"),
+            ("R-2", "payments", "acme:R-2@payments"),
+            ("R-2", "portal", "acme:R-2@portal"),
+            ("R-3", "payments", "acme:R-3@payments"),
+            ("R-3", "portal", "acme:R-3@portal"),
+        ]
+    );
+    for wl in ["payments", "portal"] {
+        assert_eq!(workload_value(&sheet, "Coverage", "R-1", wl), "inherited");
+        assert_eq!(workload_value(&sheet, "Coverage", "R-2", wl), "gap");
+        assert_eq!(workload_value(&sheet, "Coverage", "R-3", wl), "workload");
+    }
+
+    // The customer notes something for payments only and rules R-2 out for the portal.
+    let edited = dir.path().join("acme-edited.xlsx");
+    edit_matrix_cells(
+        &matrix,
+        &edited,
+        &[
+            (
+                &workload_cell(&sheet, "Notes", "R-2", "payments"),
+                "Card data lives in the payments account",
+            ),
+            (
+                &workload_cell(&sheet, "Coverage override", "R-2", "portal"),
+                "not_applicable",
+            ),
+            (
+                &workload_cell(&sheet, "Override reason", "R-2", "portal"),
+                "The portal stores no customer data",
+            ),
+        ],
+    );
+    let audit_before = audit(&db).len();
+    let (code, report) = json_with_code(&db, &["import-matrix", edited.to_str().unwrap()]);
+    assert_eq!(code, 0, "{report:#}");
+    let applied: Vec<(&str, &str)> = report["applied"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["ref"].as_str().unwrap(), r["workload"].as_str().unwrap()))
+        .collect();
+    assert_eq!(applied, [("R-2", "payments"), ("R-2", "portal")]);
+
+    // Exactly two workload assessments, nothing engagement-wide.
+    let stored = all_assessments(&db);
+    let row = |c: &str, r: &str, n: &str| [c, r, "", "", n].map(|s| s.to_string());
+    assert_eq!(
+        stored.into_iter().collect::<Vec<_>>(),
+        [
+            (
+                ("acme:R-2".to_string(), "payments".to_string()),
+                row("", "", "Card data lives in the payments account")
+            ),
+            (
+                ("acme:R-2".to_string(), "portal".to_string()),
+                row("not_applicable", "The portal stores no customer data", "")
+            ),
+        ]
+    );
+    let entries = audit(&db);
+    let subjects: Vec<(&str, &str)> = entries[audit_before..]
+        .iter()
+        .map(|e| {
+            (
+                e["action"].as_str().unwrap(),
+                e["subject"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        subjects,
+        [
+            ("assessment.set", "assessment:acme:R-2 @ payments"),
+            ("assessment.set", "assessment:acme:R-2 @ portal"),
+            ("matrix.import", "matrix:acme-edited.xlsx"),
+        ]
+    );
+
+    // The next export shows each workload its own coverage; R-2 stays one story.
+    let next = dir.path().join("acme-next.xlsx");
+    let report = json(&db, &["export", "--out", next.to_str().unwrap()]);
+    assert_eq!(
+        report["coverage"]["gap"], 1,
+        "R-2 is a gap for payments only"
+    );
+    assert_eq!(report["coverage"]["not_applicable"], 1);
+    let sheet = MatrixSheet::read(&next);
+    assert_eq!(workload_value(&sheet, "Coverage", "R-2", "payments"), "gap");
+    assert_eq!(
+        workload_value(&sheet, "Notes", "R-2", "payments"),
+        "Card data lives in the payments account"
+    );
+    assert_eq!(
+        workload_value(&sheet, "Coverage", "R-2", "portal"),
+        "not_applicable"
+    );
+    assert_eq!(
+        workload_value(&sheet, "Coverage basis", "R-2", "portal"),
+        "override (rules give gap)"
+    );
+    assert_eq!(workload_value(&sheet, "Notes", "R-2", "portal"), "");
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook(&next).unwrap();
+    use calamine::Reader;
+    let gaps = book.worksheet_range("Gaps").unwrap();
+    let gap_rows: Vec<(String, String)> = gaps
+        .rows()
+        .skip(1)
+        .map(|r| (cell_text(&r[1]), cell_text(&r[2])))
+        .collect();
+    assert_eq!(gap_rows, [("R-2".to_string(), "payments".to_string())]);
+    let stories = json(&db, &["stories", "list"]);
+    assert_eq!(stories["requirement_gaps"], 1, "{stories:#}");
+    let (code, verified) = json_with_code(&db, &["verify", next.to_str().unwrap()]);
+    assert_eq!((code, verified["status"].as_str()), (0, Some("untouched")));
+}

@@ -55,7 +55,8 @@ pub struct LandingZoneInfo {
 /// One line of the Matrix sheet.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MatrixRow {
-    /// Stable key of the row in the engagement (for example the assessment id). Written in a
+    /// Stable key of the row in the engagement (`set:ref`, or `set:ref@workload` for a
+    /// workload's row). Unique among the rows. Written in a
     /// hidden column so that an edited matrix finds its rows again whatever Excel did to the order.
     pub key: String,
     /// The row's version in the engagement when exported; `import-matrix` compares it with the
@@ -101,7 +102,8 @@ pub struct MatrixRow {
 pub struct MatrixLink {
     /// Stable key of the mapping in the engagement.
     pub key: String,
-    /// The `MatrixRow::key` of the requirement row it belongs to.
+    /// The key of the requirement it belongs to (`set:ref`; with several workloads each of the
+    /// requirement's rows has this key followed by `@workload`).
     pub row_key: String,
     pub set: String,
     /// The requirement's ref.

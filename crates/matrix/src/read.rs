@@ -4,7 +4,7 @@
 use crate::snapshot::{
     self, SheetSnapshot, Snapshot, INTEGRITY_SHEET, KEY_ID_COLUMN, SNAPSHOT_FORMAT,
 };
-use crate::tables::{EditableField, ABOUT, CONTENT_HASH_KEY, EXPORTED_VERSION, MATRIX};
+use crate::tables::{EditableField, ABOUT, CONTENT_HASH_KEY, EXPORTED_VERSION, MATRIX, WORKLOAD};
 use crate::MatrixError;
 use calamine::{Data, Reader, Xlsx};
 use crosswalk_domain::{Coverage, CoverageOverride};
@@ -162,6 +162,9 @@ impl VerifyReport {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RowEdit {
     pub key: String,
+    /// The workload of the row as exported (from the sealed snapshot, never from the editable
+    /// cells); `None` for a row about the requirement as a whole.
+    pub workload: Option<String>,
     /// The row's version in the engagement when it was exported (from the sealed snapshot).
     pub exported_version: u64,
     /// 1-based row in the workbook as it is now.
@@ -270,6 +273,7 @@ pub fn read_matrix(bytes: &[u8], secret: &[u8]) -> Result<MatrixEdits, MatrixErr
         }
         rows.push(RowEdit {
             key: m.key.clone(),
+            workload: m.workload.clone(),
             exported_version: m.version,
             row: m.row,
             coverage_override,
@@ -312,6 +316,7 @@ pub fn verify(bytes: &[u8], secret: &[u8]) -> Result<VerifyReport, MatrixError> 
 /// A Matrix row found in the workbook, with its editable values as they are now.
 struct MatchedRow {
     key: String,
+    workload: Option<String>,
     version: u64,
     row: u32,
     current: HashMap<EditableField, String>,
@@ -662,8 +667,16 @@ fn compare_row(
         .cloned()
         .unwrap_or_default();
     let is_matrix = snap.name == MATRIX;
+    let workload = snap
+        .headers
+        .iter()
+        .position(|h| h == WORKLOAD)
+        .and_then(|w| exported.get(w))
+        .filter(|w| is_matrix && !w.is_empty())
+        .cloned();
     let mut matched = MatchedRow {
         key: key.clone(),
+        workload,
         version: 0,
         row: r + 1,
         current: HashMap::new(),

@@ -21,6 +21,8 @@ pub const ABOUT: &str = "About";
 pub const KEY: &str = "Key";
 /// Header of the Matrix column holding each row's version at export.
 pub const EXPORTED_VERSION: &str = "Exported version";
+/// Header of the Matrix column naming the row's workload (empty: the requirement as a whole).
+pub const WORKLOAD: &str = "Workload";
 /// The About row whose value is the keyed content hash; it cannot be part of what it hashes.
 pub const CONTENT_HASH_KEY: &str = "content_hash";
 
@@ -198,7 +200,7 @@ pub(crate) fn matrix_columns() -> Vec<Column> {
     vec![
         Column::new("Set", 14.0),
         Column::new("Req ID", 14.0),
-        Column::new("Workload", 14.0),
+        Column::new(WORKLOAD, 14.0),
         Column::new("Title", 28.0).wrap(),
         Column::new("Requirement", 60.0).wrap(),
         Column::new("Section", 18.0).wrap(),
@@ -243,7 +245,7 @@ fn matrix_row(r: &MatrixRow, caf_label: &dyn Fn(&QualifiedRef) -> String) -> Vec
     vec![
         ("Set".into(), t(&r.set)),
         ("Req ID".into(), t(&r.reference)),
-        ("Workload".into(), t(&opt(&r.workload))),
+        (WORKLOAD.into(), t(&opt(&r.workload))),
         ("Title".into(), t(&r.title)),
         ("Requirement".into(), t(&r.text)),
         ("Section".into(), t(&opt(&r.section))),

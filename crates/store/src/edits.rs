@@ -9,8 +9,8 @@ use crosswalk_domain::Coverage;
 use rusqlite::{params, OptionalExtension, Transaction};
 use serde::Serialize;
 
-/// The editable fields of one requirement's engagement-wide assessment; `None` leaves a field
-/// as it is.
+/// The editable fields of one requirement's assessment (engagement-wide or for one workload);
+/// `None` leaves a field as it is.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AssessmentEdit {
     /// `Some(None)` removes the coverage override; `Some(Some((coverage, reason)))` sets it.
@@ -26,6 +26,8 @@ pub struct AssessmentEdit {
 pub struct GuardedEdit {
     pub set: String,
     pub reference: String,
+    /// The workload whose assessment is edited; `None`: the engagement-wide assessment.
+    pub workload: Option<String>,
     pub expected_revision: i64,
     pub edit: AssessmentEdit,
     /// Where the edit comes from (file, cells, before/after), kept in its audit entry.
@@ -43,7 +45,7 @@ pub enum EditOutcome {
     AlreadyApplied,
     /// The requirement changed since the export and the edit would change it again: not written.
     Conflict { current_revision: i64 },
-    /// No such requirement in the engagement.
+    /// No such requirement (or workload) in the engagement.
     Missing,
 }
 
@@ -95,12 +97,12 @@ impl Stored {
     }
 }
 
-fn stored(tx: &Transaction<'_>, item_id: i64) -> Result<Option<Stored>> {
+fn stored(tx: &Transaction<'_>, item_id: i64, workload_id: Option<i64>) -> Result<Option<Stored>> {
     Ok(tx
         .query_row(
             "SELECT coverage, coverage_reason, owner, evidence, notes, backlog_story
-             FROM assessments WHERE item_id = ?1 AND workload_id IS NULL",
-            [item_id],
+             FROM assessments WHERE item_id = ?1 AND ifnull(workload_id, 0) = ifnull(?2, 0)",
+            params![item_id, workload_id],
             |r| {
                 Ok(Stored {
                     coverage: r.get(0)?,
@@ -115,9 +117,23 @@ fn stored(tx: &Transaction<'_>, item_id: i64) -> Result<Option<Stored>> {
         .optional()?)
 }
 
+/// What a workload's matrix row showed when the workload had no assessment of its own: the
+/// engagement-wide owner, evidence and notes (its coverage override applies through the coverage
+/// rules, so it is not copied).
+fn shown_for_workload(general: Option<&Stored>) -> Stored {
+    Stored {
+        coverage: None,
+        reason: String::new(),
+        owner: general.map(|g| g.owner.clone()).unwrap_or_default(),
+        evidence: general.map(|g| g.evidence.clone()).unwrap_or_default(),
+        notes: general.map(|g| g.notes.clone()).unwrap_or_default(),
+        backlog_story: String::new(),
+    }
+}
+
 impl Engagement {
     /// Applies every edit whose requirement is still at its expected revision, in one
-    /// transaction: one `assessment.set` audit entry per written requirement (before, after and
+    /// transaction: one `assessment.set` audit entry per written assessment (before, after and
     /// the edit's detail) and one `matrix.import` entry carrying `source` and the outcome counts.
     /// Edits that would change nothing are skipped; conflicting ones are left out and reported.
     /// When nothing is written, no audit entry is made either.
@@ -142,6 +158,10 @@ impl Engagement {
             let mut outcomes = Vec::with_capacity(edits.len());
             let mut events = Vec::new();
             let mut conflicts = Vec::new();
+            // Every requirement's revision is read before anything is written: two rows of one
+            // requirement (one per workload) were exported at the same revision, and writing the
+            // first must not turn the second into a conflict.
+            let mut targets = Vec::with_capacity(edits.len());
             for e in edits {
                 let found: Option<(i64, i64)> = tx
                     .query_row(
@@ -151,27 +171,40 @@ impl Engagement {
                         |r| Ok((r.get(0)?, r.get(1)?)),
                     )
                     .optional()?;
-                let Some((item_id, revision)) = found else {
-                    conflicts.push(format!("{}:{}", e.set, e.reference));
+                let workload_id: Option<Option<i64>> = match &e.workload {
+                    None => Some(None),
+                    Some(name) => tx
+                        .query_row("SELECT id FROM workloads WHERE name = ?1", [name], |r| {
+                            r.get(0)
+                        })
+                        .optional()?
+                        .map(Some),
+                };
+                targets.push(found.zip(workload_id));
+            }
+            for (e, target) in edits.iter().zip(targets) {
+                let scope = match &e.workload {
+                    Some(w) => format!("{}:{} @ {w}", e.set, e.reference),
+                    None => format!("{}:{}", e.set, e.reference),
+                };
+                let Some(((item_id, revision), workload_id)) = target else {
+                    conflicts.push(scope);
                     outcomes.push(EditOutcome::Missing);
                     continue;
                 };
-                let before = stored(tx, item_id)?;
-                let base = before.clone().unwrap_or(Stored {
-                    coverage: None,
-                    reason: String::new(),
-                    owner: String::new(),
-                    evidence: String::new(),
-                    notes: String::new(),
-                    backlog_story: String::new(),
-                });
+                let before = stored(tx, item_id, workload_id)?;
+                let base = match (&before, workload_id) {
+                    (Some(b), _) => b.clone(),
+                    (None, None) => shown_for_workload(None),
+                    (None, Some(_)) => shown_for_workload(stored(tx, item_id, None)?.as_ref()),
+                };
                 let after = base.with(&e.edit);
                 if after == base {
                     outcomes.push(EditOutcome::AlreadyApplied);
                     continue;
                 }
                 if revision != e.expected_revision {
-                    conflicts.push(format!("{}:{}", e.set, e.reference));
+                    conflicts.push(scope);
                     outcomes.push(EditOutcome::Conflict {
                         current_revision: revision,
                     });
@@ -180,7 +213,7 @@ impl Engagement {
                 tx.execute(
                     "INSERT INTO assessments (item_id, workload_id, coverage, coverage_reason, owner,
                          evidence, notes, backlog_story, updated_at, updated_by)
-                     VALUES (?1, NULL, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
                      ON CONFLICT (item_id, ifnull(workload_id, 0)) DO UPDATE SET
                          coverage = excluded.coverage, coverage_reason = excluded.coverage_reason,
                          owner = excluded.owner, evidence = excluded.evidence,
@@ -188,6 +221,7 @@ impl Engagement {
                          updated_by = excluded.updated_by",
                     params![
                         item_id,
+                        workload_id,
                         after.coverage,
                         after.reason,
                         after.owner,
@@ -204,11 +238,8 @@ impl Engagement {
                     })?;
                 let mut after_json = after.json();
                 after_json["via"] = e.detail.clone();
-                let mut event = AuditEvent::new(
-                    "assessment.set",
-                    format!("assessment:{}:{}", e.set, e.reference),
-                )
-                .after(after_json);
+                let mut event = AuditEvent::new("assessment.set", format!("assessment:{scope}"))
+                    .after(after_json);
                 if let Some(b) = &before {
                     event = event.before(b.json());
                 }

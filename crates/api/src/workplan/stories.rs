@@ -116,7 +116,23 @@ fn gap_drafts(view: &View, model: &MatrixModel) -> Result<Vec<StoryDraft>> {
         }
     }
     let mut drafts = Vec::new();
+    // With several workloads a requirement has a row per workload: one story per requirement
+    // still, naming the workloads it is a gap for.
+    let mut gap_workloads: HashMap<String, Vec<String>> = HashMap::new();
     for row in model.rows.iter().filter(|r| r.coverage == Coverage::Gap) {
+        if let Some(w) = &row.workload {
+            gap_workloads
+                .entry(format!("{}:{}", row.set, row.reference))
+                .or_default()
+                .push(w.clone());
+        }
+    }
+    let mut drafted: std::collections::HashSet<String> = std::collections::HashSet::new();
+    for row in model.rows.iter().filter(|r| r.coverage == Coverage::Gap) {
+        let requirement = format!("{}:{}", row.set, row.reference);
+        if !drafted.insert(requirement.clone()) {
+            continue;
+        }
         let story = stories.get(row.key.as_str());
         let mut controls: Vec<QualifiedRef> = Vec::new();
         let candidates = story
@@ -125,7 +141,7 @@ fn gap_drafts(view: &View, model: &MatrixModel) -> Result<Vec<StoryDraft>> {
             .iter()
             .chain(
                 proposed
-                    .get(&row.key)
+                    .get(&requirement)
                     .map(Vec::as_slice)
                     .unwrap_or_default(),
             )
@@ -146,9 +162,12 @@ fn gap_drafts(view: &View, model: &MatrixModel) -> Result<Vec<StoryDraft>> {
             .map(|s| s.acceptance_criteria.clone())
             .unwrap_or_default();
         criteria.push(format!(
-            "{} shows a coverage other than gap in the traceability matrix.",
-            row.key
+            "{requirement} shows a coverage other than gap in the traceability matrix."
         ));
+        let mut description = row.text.trim().to_string();
+        if let Some(ws) = gap_workloads.get(&requirement) {
+            description.push_str(&format!("\n\nA gap for the workloads: {}.", ws.join(", ")));
+        }
         drafts.push(StoryDraft {
             source: StorySource::Requirement {
                 set: row.set.clone(),
@@ -159,7 +178,7 @@ fn gap_drafts(view: &View, model: &MatrixModel) -> Result<Vec<StoryDraft>> {
             title: story
                 .map(|s| s.title.clone())
                 .unwrap_or_else(|| format!("Meet {}: {}", row.reference, first_words(subject, 80))),
-            description: row.text.trim().to_string(),
+            description,
             acceptance_criteria: criteria,
             controls: controls
                 .into_iter()
