@@ -846,3 +846,370 @@ fn with_several_workloads_each_requirement_has_a_row_per_workload_and_edits_land
     let (code, verified) = json_with_code(&db, &["verify", next.to_str().unwrap()]);
     assert_eq!((code, verified["status"].as_str()), (0, Some("untouched")));
 }
+
+/// The XML of one part of an xlsx.
+fn zip_part(path: &Path, name: &str) -> String {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    let mut s = String::new();
+    zip.by_name(name)
+        .unwrap_or_else(|_| panic!("part {name}"))
+        .read_to_string(&mut s)
+        .unwrap();
+    s
+}
+
+/// The value of `attr` in the first tag of `xml` that starts with `tag_start`.
+fn attr(xml: &str, tag_start: &str, attr: &str) -> Option<String> {
+    let at = xml.find(tag_start)?;
+    let tag = &xml[at..at + xml[at..].find('>')?];
+    let key = format!(" {attr}=\"");
+    let from = tag.find(&key)? + key.len();
+    Some(tag[from..from + tag[from..].find('"')?].to_string())
+}
+
+/// The fill colour (ARGB) the cell `a1` of a sheet is formatted with.
+fn fill_colour(sheet_xml: &str, styles: &str, a1: &str) -> String {
+    let style: usize = attr(sheet_xml, &format!("<c r=\"{a1}\""), "s")
+        .unwrap_or_else(|| panic!("cell {a1} has a style"))
+        .parse()
+        .unwrap();
+    let xfs = &styles[styles.find("<cellXfs").unwrap()..styles.find("</cellXfs>").unwrap()];
+    let xf = xfs.split("<xf ").nth(style + 1).unwrap();
+    let fill: usize = attr(&format!("<xf {xf}"), "<xf", "fillId")
+        .unwrap()
+        .parse()
+        .unwrap();
+    let fills = &styles[styles.find("<fills").unwrap()..styles.find("</fills>").unwrap()];
+    let f = fills.split("<fill>").nth(fill + 1).unwrap();
+    attr(f, "<fgColor", "rgb").unwrap_or_default()
+}
+
+fn sheet_rows(path: &Path, name: &str) -> Vec<Vec<String>> {
+    use calamine::Reader;
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook(path).unwrap();
+    let range = book.worksheet_range(name).unwrap();
+    range
+        .rows()
+        .map(|r| r.iter().map(cell_text).collect())
+        .collect()
+}
+
+#[test]
+fn the_demo_matrix_is_frozen_filtered_validated_linked_coloured_and_charted() {
+    let d = demo();
+    let sheet = MatrixSheet::read(&d.matrix);
+    let rows = sheet.rows.len();
+    assert_eq!(rows, 60);
+    let workbook = zip_part(&d.matrix, "xl/workbook.xml");
+    let names: Vec<&str> = workbook
+        .split("<sheet name=\"")
+        .skip(1)
+        .map(|s| &s[..s.find('"').unwrap()])
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "Matrix",
+            "Coverage",
+            "Gaps",
+            "Links",
+            "Catalogue",
+            "About",
+            "_crosswalk"
+        ]
+    );
+
+    let xml = zip_part(&d.matrix, MATRIX_PART);
+    // Header row and the set/id columns frozen.
+    assert_eq!(attr(&xml, "<pane", "state").as_deref(), Some("frozen"));
+    assert_eq!(attr(&xml, "<pane", "ySplit").as_deref(), Some("1"));
+    assert_eq!(attr(&xml, "<pane", "xSplit").as_deref(), Some("2"));
+    // A filter over every visible column and every row; Key and Exported version hidden.
+    let last_visible = column_letters(sheet.column("Last changed"));
+    assert_eq!(
+        attr(&xml, "<autoFilter", "ref"),
+        Some(format!("A1:{last_visible}{}", rows + 1))
+    );
+    assert_eq!(sheet.column("Key"), sheet.column("Last changed") + 1);
+    let key_col = (sheet.column("Key") + 1).to_string();
+    assert_eq!(
+        attr(&xml, &format!("<col min=\"{key_col}\""), "hidden").as_deref(),
+        Some("1")
+    );
+    // Widths: the requirement text is wide, and wraps.
+    let text_col = (sheet.column("Requirement") + 1).to_string();
+    let width: f64 = attr(&xml, &format!("<col min=\"{text_col}\""), "width")
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(width >= 60.0, "Requirement is {width} wide");
+    let styles = zip_part(&d.matrix, "xl/styles.xml");
+    let text_cell = sheet.cell("Requirement", "SEC-DP-01");
+    let style: usize = attr(&xml, &format!("<c r=\"{text_cell}\""), "s")
+        .unwrap()
+        .parse()
+        .unwrap();
+    let xfs = &styles[styles.find("<cellXfs").unwrap()..];
+    let xf = xfs.split("<xf ").nth(style + 1).unwrap();
+    assert!(
+        xf[..xf.find("</xf>").unwrap()].contains("wrapText=\"1\""),
+        "{xf}"
+    );
+
+    // Coverage cells coloured by coverage.
+    for (reference, coverage, colour) in [
+        ("SEC-LM-02", "inherited", "FFC6EFCE"),
+        ("SEC-LM-06", "partial", "FFFFEB9C"),
+        ("SEC-DP-06", "workload", "FFBDD7EE"),
+        ("SEC-IR-01", "gap", "FFFFC7CE"),
+        ("SEC-IAM-13", "not_applicable", "FFE7E6E6"),
+    ] {
+        assert_eq!(sheet.value("Coverage", reference), coverage);
+        assert_eq!(
+            fill_colour(&xml, &styles, &sheet.cell("Coverage", reference)),
+            colour,
+            "{reference} is {coverage}"
+        );
+    }
+
+    // One validation per editable column, over every data row.
+    let validations =
+        &xml[xml.find("<dataValidations").unwrap()..xml.find("</dataValidations>").unwrap()];
+    assert_eq!(
+        attr(validations, "<dataValidations", "count").as_deref(),
+        Some("5")
+    );
+    for column in [
+        "Coverage override",
+        "Override reason",
+        "Owner",
+        "Evidence",
+        "Notes",
+    ] {
+        let letter = column_letters(sheet.column(column));
+        let range = format!("sqref=\"{letter}2:{letter}{}\"", rows + 1);
+        assert!(
+            validations.contains(&range),
+            "{column}: {range} in {validations}"
+        );
+    }
+    assert!(validations
+        .contains("<formula1>\"inherited,partial,workload,gap,not_applicable\"</formula1>"));
+
+    // Control refs link to their row on the Catalogue sheet.
+    let catalogue = sheet_rows(&d.matrix, "Catalogue");
+    let cell = sheet.cell("Inherited LZ controls", "SEC-LM-02");
+    let first = sheet.value("Inherited LZ controls", "SEC-LM-02");
+    let first = first.lines().next().unwrap();
+    let at = catalogue.iter().position(|r| r[0] == first).unwrap();
+    let links = &xml[xml.find("<hyperlinks>").unwrap()..xml.find("</hyperlinks>").unwrap()];
+    let link = links
+        .split("<hyperlink ")
+        .find(|l| l.starts_with(&format!("ref=\"{cell}\"")))
+        .unwrap_or_else(|| panic!("{cell} is a hyperlink"));
+    assert!(
+        link.contains(&format!("location=\"Catalogue!A{}\"", at + 1)),
+        "{link}"
+    );
+
+    // Coverage: a stacked bar chart per CAF capability and per workplan domain, each over its
+    // own rows of the sheet.
+    let coverage = sheet_rows(&d.matrix, "Coverage");
+    for (chart, grouping) in [(1, "CAF capability"), (2, "Workplan domain")] {
+        let rows_of: Vec<usize> = coverage
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r[0] == grouping)
+            .map(|(i, _)| i + 1)
+            .collect();
+        let xml = zip_part(&d.matrix, &format!("xl/charts/chart{chart}.xml"));
+        assert!(xml.contains("<c:barChart>") && xml.contains("<c:grouping val=\"stacked\"/>"));
+        assert_eq!(xml.matches("<c:ser>").count(), 5, "one series per coverage");
+        let categories = format!(
+            "<c:f>Coverage!$B${}:$B${}</c:f>",
+            rows_of[0],
+            rows_of[rows_of.len() - 1]
+        );
+        assert!(xml.contains(&categories), "chart {chart}: {categories}");
+    }
+    let totals: f64 = coverage
+        .iter()
+        .filter(|r| r[0] == "Workplan domain")
+        .map(|r| r[7].parse::<f64>().unwrap())
+        .sum();
+    assert_eq!(
+        totals as usize, rows,
+        "each row in exactly one domain group"
+    );
+    let drawing_rels = zip_part(&d.matrix, "xl/worksheets/_rels/sheet2.xml.rels");
+    assert!(
+        drawing_rels.contains("drawing"),
+        "the charts sit on the Coverage sheet"
+    );
+
+    // Gaps: a story for every gap row, naming what to implement and criteria drawn from the
+    // catalogue entries of those controls and services.
+    let gaps = sheet_rows(&d.matrix, "Gaps");
+    let gap_rows = sheet
+        .rows
+        .iter()
+        .filter(|r| r[sheet.column("Coverage")] == "gap")
+        .count();
+    assert_eq!(gaps.len() - 1, gap_rows);
+    let by_ref: BTreeMap<&str, &Vec<String>> = catalogue
+        .iter()
+        .skip(1)
+        .map(|r| (r[0].as_str(), r))
+        .collect();
+    for g in gaps.iter().skip(1) {
+        assert!(g[4].starts_with(&format!("Meet {}", g[1])), "{g:?}");
+        let implement: Vec<&str> = g[5].lines().collect();
+        assert!(!implement.is_empty(), "{} names what to implement", g[1]);
+        for r in &implement {
+            let entry = by_ref
+                .get(r)
+                .unwrap_or_else(|| panic!("{r} is on the Catalogue sheet"));
+            assert!(
+                g[6].contains(&format!("• {}: ", entry[3])),
+                "{}: the criteria quote {r}'s catalogue entry: {}",
+                g[1],
+                g[6]
+            );
+            assert!(!entry[4].is_empty(), "{r} has a description");
+        }
+    }
+
+    // Links: one per accepted mapping, with relationship, origin and author.
+    let conn =
+        rusqlite::Connection::open_with_flags(&d.db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .unwrap();
+    let accepted: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM mappings m JOIN items i ON i.id = m.source_item_id
+             JOIN frameworks f ON f.id = i.framework_id
+             WHERE f.kind = 'requirements' AND m.status = 'accepted'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let links = sheet_rows(&d.matrix, "Links");
+    assert_eq!(links.len() - 1, accepted as usize);
+    let h = &links[0];
+    let col = |name: &str| h.iter().position(|x| x == name).unwrap();
+    for l in links.iter().skip(1) {
+        assert!(
+            ["equivalent", "subset-of", "superset-of", "intersects-with"]
+                .contains(&l[col("Relationship")].as_str()),
+            "{l:?}"
+        );
+        assert!(!l[col("Origin")].is_empty() && !l[col("Author")].is_empty());
+    }
+
+    // Catalogue: every ref the Matrix names, with its description and provenance.
+    for column in [
+        "AWS services",
+        "Inherited LZ controls",
+        "Workload controls",
+        "Framework controls",
+    ] {
+        for r in &sheet.rows {
+            for reference in r[sheet.column(column)].lines() {
+                let entry = by_ref
+                    .get(reference)
+                    .unwrap_or_else(|| panic!("{reference} is on the Catalogue sheet"));
+                assert!(!entry[4].is_empty(), "{reference} has a description");
+                assert!(!entry[5].is_empty(), "{reference} has its provenance");
+            }
+        }
+    }
+}
+
+#[test]
+fn csv_and_json_exports_follow_the_extension_or_the_format_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("formulas.crosswalk");
+    let csv_in = dir.path().join("formulas.csv");
+    std::fs::write(
+        &csv_in,
+        "ID,Requirement\n\
+         F-1,\"=HYPERLINK(\"\"http://example.com\"\",\"\"click\"\")\"\n\
+         F-2,-1 day of log retention is never acceptable\n\
+         F-3,Données chiffrées au repos\n",
+    )
+    .unwrap();
+    json(&db, &["import", csv_in.to_str().unwrap()]);
+
+    let csv_out = dir.path().join("matrix.csv");
+    let report = json(&db, &["export", "--out", csv_out.to_str().unwrap()]);
+    assert_eq!(report["format"], "csv");
+    let bytes = std::fs::read(&csv_out).unwrap();
+    assert!(
+        bytes.starts_with(b"\xEF\xBB\xBF"),
+        "UTF-8 with a BOM for Excel"
+    );
+    let mut reader = csv::Reader::from_reader(&bytes[3..]);
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    let xlsx = dir.path().join("matrix.xlsx");
+    json(&db, &["export", "--out", xlsx.to_str().unwrap()]);
+    assert_eq!(
+        header,
+        MatrixSheet::read(&xlsx).header,
+        "the Matrix columns"
+    );
+    let records: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+    let text = header.iter().position(|h| h == "Requirement").unwrap();
+    let texts: Vec<&str> = records.iter().map(|r| &r[text]).collect();
+    assert_eq!(
+        texts,
+        [
+            "'=HYPERLINK(\"http://example.com\",\"click\")",
+            "'-1 day of log retention is never acceptable",
+            "Données chiffrées au repos",
+        ],
+        "formula-looking fields are neutralised, the rest kept as written"
+    );
+
+    // --format wins over the extension.
+    let json_out = dir.path().join("matrix.data");
+    let report = json(
+        &db,
+        &[
+            "export",
+            "--out",
+            json_out.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(report["format"], "json");
+    let doc: Value = serde_json::from_slice(&std::fs::read(&json_out).unwrap()).unwrap();
+    assert_eq!(doc["format"], "crosswalk-matrix/1");
+    assert_eq!(doc["content_hash"].as_str().unwrap().len(), 64);
+    let rows = doc["matrix"]["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 3);
+    assert_eq!(
+        rows[0]["text"],
+        "=HYPERLINK(\"http://example.com\",\"click\")"
+    );
+    assert_eq!(rows[0]["coverage"], "gap");
+
+    // No format to be told: refused, nothing written; an unknown --format is a usage error.
+    let unknown = dir.path().join("matrix.pdf");
+    let (code, err) = run(&db, &["export", "--out", unknown.to_str().unwrap()]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("--format"), "{err}");
+    assert!(!unknown.exists());
+    let (code, _) = run(
+        &db,
+        &[
+            "export",
+            "--out",
+            unknown.to_str().unwrap(),
+            "--format",
+            "pdf",
+        ],
+    );
+    assert_eq!(code, 2);
+    assert!(!unknown.exists());
+}
