@@ -560,4 +560,73 @@ mod tests {
         );
         assert_eq!(counts.total(), 4, "every requirement counted once");
     }
+
+    /// The README's table, row by row: one accepted or undecided mapping of every target kind
+    /// and relationship, to an enabled or a disabled landing-zone control, and what it gives.
+    #[test]
+    fn the_full_table_of_single_mappings() {
+        use Coverage::{Gap, Inherited, Partial, Workload};
+        use Relationship::{Equivalent, IntersectsWith, SubsetOf, SupersetOf};
+        let enabled = ct("ROOT_MFA");
+        let disabled = ct("NOT_IN_PROFILE");
+        let service = QualifiedRef::new("service", "KMS");
+        let nist = QualifiedRef::new("nist", "AC-2");
+        let epic = QualifiedRef::new("caf", "CAF-SEC-IAM");
+        #[rustfmt::skip]
+        let table: [(&QualifiedRef, TargetKind, Relationship, Coverage); 20] = [
+            (&enabled, TargetKind::LzControl, Equivalent, Inherited),
+            (&enabled, TargetKind::LzControl, SubsetOf, Inherited),
+            (&enabled, TargetKind::LzControl, SupersetOf, Partial),
+            (&enabled, TargetKind::LzControl, IntersectsWith, Partial),
+            (&disabled, TargetKind::LzControl, Equivalent, Workload),
+            (&disabled, TargetKind::LzControl, SubsetOf, Workload),
+            (&disabled, TargetKind::LzControl, SupersetOf, Workload),
+            (&disabled, TargetKind::LzControl, IntersectsWith, Workload),
+            (&service, TargetKind::Service, Equivalent, Workload),
+            (&service, TargetKind::Service, SubsetOf, Workload),
+            (&service, TargetKind::Service, SupersetOf, Workload),
+            (&service, TargetKind::Service, IntersectsWith, Workload),
+            (&nist, TargetKind::FrameworkControl, Equivalent, Workload),
+            (&nist, TargetKind::FrameworkControl, SubsetOf, Workload),
+            (&nist, TargetKind::FrameworkControl, SupersetOf, Workload),
+            (&nist, TargetKind::FrameworkControl, IntersectsWith, Workload),
+            (&epic, TargetKind::Caf, Equivalent, Gap),
+            (&epic, TargetKind::Caf, SubsetOf, Gap),
+            (&epic, TargetKind::Caf, SupersetOf, Gap),
+            (&epic, TargetKind::Caf, IntersectsWith, Gap),
+        ];
+        for (target, kind, relationship, expected) in table {
+            let accepted = mapping(target.clone(), kind, relationship);
+            assert_eq!(
+                derive_coverage(std::slice::from_ref(&accepted), &profile(), None),
+                expected,
+                "accepted {relationship} to {target}"
+            );
+            for status in [MappingStatus::Proposed, MappingStatus::Rejected] {
+                let undecided = CoverageMapping {
+                    status,
+                    ..accepted.clone()
+                };
+                assert_eq!(
+                    derive_coverage(&[undecided], &profile(), None),
+                    Gap,
+                    "{status} {relationship} to {target} covers nothing"
+                );
+            }
+            // Every coverage can be overridden, with a reason, and the override is shown.
+            for shown in Coverage::ALL.iter().copied() {
+                let o = CoverageOverride::new(shown, "decided in the review").unwrap();
+                let a = assess(std::slice::from_ref(&accepted), &profile(), None, Some(&o));
+                assert_eq!((a.coverage, a.derived), (shown, expected));
+                assert!(a.is_override());
+                assert_eq!(a.responsibility(), responsibility_for(shown));
+            }
+        }
+        let full: Vec<Relationship> = Relationship::ALL
+            .iter()
+            .copied()
+            .filter(|r| r.is_full())
+            .collect();
+        assert_eq!(full, [Equivalent, SubsetOf], "the full relationships");
+    }
 }
