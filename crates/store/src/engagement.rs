@@ -122,6 +122,49 @@ fn has_engagement_row(conn: &Connection) -> Result<bool> {
     Ok(conn.query_row("SELECT EXISTS (SELECT 1 FROM engagement)", [], |r| r.get(0))?)
 }
 
+/// The temporary name an engagement file is made under: hidden, beside the final file (so the
+/// final step is a link within one directory), and unique to this process and moment.
+fn creating_path(path: &Path) -> PathBuf {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "engagement".into());
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    path.with_file_name(format!(".{name}.creating-{}-{nanos}", std::process::id()))
+}
+
+fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
+    let mut p = path.as_os_str().to_owned();
+    p.push(suffix);
+    PathBuf::from(p)
+}
+
+fn remove_with_sidecars(path: &Path) {
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        let _ = std::fs::remove_file(with_suffix(path, suffix));
+    }
+}
+
+/// Gives the complete file at `temp` its final name, never replacing a file that appeared at
+/// `path` meanwhile (another process creating the same engagement): a hard link fails when the
+/// name is taken. Where the file system has no hard links, a rename after a last look.
+fn publish(temp: &Path, path: &Path) -> Result<()> {
+    match std::fs::hard_link(temp, path) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(StoreError::AlreadyExists {
+            path: path.to_path_buf(),
+        }),
+        Err(_) if !path.exists() => std::fs::rename(temp, path)
+            .map_err(|e| StoreError::Invalid(format!("cannot create {}: {e}", path.display()))),
+        Err(_) => Err(StoreError::AlreadyExists {
+            path: path.to_path_buf(),
+        }),
+    }
+}
+
 impl EngagementReader {
     /// Opens an existing engagement file read-only. A missing file is an error and is not created.
     pub fn open(path: &Path) -> Result<EngagementReader> {
@@ -173,7 +216,11 @@ impl EngagementReader {
 
 impl Engagement {
     /// Creates a new engagement file holding a copy of `catalogue`. Fails if the file exists.
-    /// If anything fails, the half-made file is removed.
+    ///
+    /// The file is made under a temporary name beside `path` and appears under its own name
+    /// only once complete, so a process killed while creating it leaves no half-made engagement
+    /// behind (which every later open would refuse as "not an engagement file"). If anything
+    /// fails, the temporary file is removed.
     pub fn create(
         path: &Path,
         actor: &Actor,
@@ -185,35 +232,45 @@ impl Engagement {
                 path: path.to_path_buf(),
             });
         }
-        let made = Self::create_inner(path, actor, customer, catalogue);
-        if made.is_err() {
-            for suffix in ["", "-wal", "-shm", "-journal"] {
-                let mut p = path.as_os_str().to_owned();
-                p.push(suffix);
-                let _ = std::fs::remove_file(PathBuf::from(p));
-            }
-        }
-        made
+        let temp = creating_path(path);
+        let made = Self::create_inner(&temp, path, actor, customer, catalogue)
+            .and_then(|e| e.close())
+            .and_then(|()| publish(&temp, path));
+        remove_with_sidecars(&temp);
+        made?;
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        configure(&conn, true)?;
+        Ok(Engagement {
+            view: View {
+                conn,
+                path: path.to_path_buf(),
+            },
+        })
     }
 
+    /// Makes the engagement at `file`; `named` is the path messages name.
     fn create_inner(
-        path: &Path,
+        file: &Path,
+        named: &Path,
         actor: &Actor,
         customer: &str,
         catalogue: &Catalogue,
     ) -> Result<Engagement> {
         let mut conn = Connection::open_with_flags(
-            path,
+            file,
             OpenFlags::SQLITE_OPEN_READ_WRITE
                 | OpenFlags::SQLITE_OPEN_CREATE
                 | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
         configure(&conn, true)?;
-        migrations::migrate(&mut conn, path)?;
+        migrations::migrate(&mut conn, named)?;
         let mut engagement = Engagement {
             view: View {
                 conn,
-                path: path.to_path_buf(),
+                path: named.to_path_buf(),
             },
         };
         engagement.mutate(actor, |tx| {

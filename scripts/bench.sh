@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Crosswalk against the libraries it stands on: import vs calamine alone and the csv crate
+# alone, export vs rust_xlsxwriter alone, suggest, growth between sizes, and the Python peers
+# (openpyxl, XlsxWriter). Each side runs in its own process; the figures and ratios printed are
+# all measured in the same run, on this machine.
+#
+#   scripts/bench.sh --smoke            1,000 rows, once (what CI runs: fails only when a
+#                                       measurement breaks, never on a ratio)
+#   scripts/bench.sh                    1,000, 10,000 and 100,000 rows
+#   scripts/bench.sh --sizes 10000      chosen sizes
+#   scripts/bench.sh --markdown F       also write the tables to F
+#
+# Any other option is passed to `crosswalk-bench run` (see `crosswalk-bench run --help`).
+# The generated sheets are kept in target/bench-data/ and reused while the generator is the
+# same. The Python peers run when python3 has openpyxl and XlsxWriter; a full run installs them
+# from PyPI into target/bench-venv when they are missing and pip can reach it (the smoke run
+# only uses what is already there).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+smoke=0
+for a in "$@"; do
+  [ "$a" = "--smoke" ] && smoke=1
+done
+
+venv="$root/target/bench-venv"
+has_peers() { "$1" -c 'import openpyxl, xlsxwriter' >/dev/null 2>&1; }
+if [ -x "$venv/bin/python3" ] && has_peers "$venv/bin/python3"; then
+  export PATH="$venv/bin:$PATH"
+elif command -v python3 >/dev/null && ! has_peers python3 && [ $smoke -eq 0 ]; then
+  echo "installing openpyxl and XlsxWriter into $venv for the peer figures" >&2
+  if python3 -m venv "$venv" >/dev/null 2>&1 &&
+      "$venv/bin/pip" install -q openpyxl XlsxWriter >/dev/null 2>&1; then
+    export PATH="$venv/bin:$PATH"
+  else
+    echo "could not install them; the peers are left out" >&2
+  fi
+fi
+
+# Release build: the comparison is with optimised libraries.
+cargo build -q --release --locked -p crosswalk-bench
+bench="$root/target/release/crosswalk-bench"
+
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.1f GB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')" >&2
+echo "rustc: $(rustc --version)" >&2
+exec "$bench" run "$@"
