@@ -65,7 +65,11 @@ pub struct ExportRequest {
 pub struct ExportReport {
     pub out: String,
     pub format: ExportFormat,
+    /// Matrix rows: one per requirement, or one per requirement and workload when the
+    /// engagement has several workloads.
     pub rows: usize,
+    /// Requirements in the matrix.
+    pub requirements: usize,
     pub links: usize,
     pub gaps: usize,
     pub coverage: CoverageCounts,
@@ -562,6 +566,12 @@ pub(crate) fn export_with(
         out: request.out.display().to_string(),
         format,
         rows: model.rows.len(),
+        requirements: model
+            .rows
+            .iter()
+            .map(|r| (&r.set, &r.reference))
+            .collect::<BTreeSet<_>>()
+            .len(),
         links: model.links.len(),
         gaps: model.gaps.len(),
         coverage,

@@ -715,6 +715,7 @@ fn with_several_workloads_each_requirement_has_a_row_per_workload_and_edits_land
     let matrix = dir.path().join("acme.xlsx");
     let report = json(&db, &["export", "--out", matrix.to_str().unwrap()]);
     assert_eq!(report["rows"], 6, "three requirements × two workloads");
+    assert_eq!(report["requirements"], 3);
     let sheet = MatrixSheet::read(&matrix);
     let (id, w, key) = (
         sheet.column("Req ID"),
@@ -1212,4 +1213,27 @@ fn csv_and_json_exports_follow_the_extension_or_the_format_flag() {
     );
     assert_eq!(code, 2);
     assert!(!unknown.exists());
+}
+
+#[test]
+fn the_matrix_commands_on_a_missing_engagement_file_fail_and_create_nothing() {
+    let d = demo();
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("missing.crosswalk");
+    let out = dir.path().join("matrix.xlsx");
+    let matrix = d.matrix.to_str().unwrap();
+    for args in [
+        vec!["export", "--out", out.to_str().unwrap()],
+        vec!["verify", matrix],
+        vec!["import-matrix", matrix],
+    ] {
+        let (code, err) = run(&db, &args);
+        assert_eq!(code, 1, "{args:?}: {err}");
+        assert!(
+            err.contains("missing.crosswalk"),
+            "{args:?} names the file: {err}"
+        );
+        assert!(!db.exists(), "{args:?} created no engagement file");
+        assert!(!out.exists());
+    }
 }

@@ -680,3 +680,27 @@ fn a_story_edit_keeps_what_is_not_given_and_is_audited() {
         "the story is gone"
     );
 }
+
+#[test]
+fn reading_and_exporting_commands_on_a_missing_file_fail_and_create_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("missing.crosswalk");
+    let xlsx = dir.path().join("readiness.xlsx");
+    let csv = dir.path().join("backlog.csv");
+    for args in [
+        vec!["workplan", "list"],
+        vec!["readiness", "list"],
+        vec!["stories", "list"],
+        vec!["readiness", "export", "--out", xlsx.to_str().unwrap()],
+        vec!["stories", "export", "--out", csv.to_str().unwrap()],
+    ] {
+        let out = run(&db, &args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        assert!(out.stdout.is_empty(), "{args:?}: nothing on stdout");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("missing.crosswalk"),
+            "{args:?} names the file"
+        );
+        assert!(!db.exists() && !xlsx.exists() && !csv.exists(), "{args:?}");
+    }
+}

@@ -32,9 +32,17 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         output::json(&report)?;
     } else {
         let c = &report.coverage;
+        let rows = if report.rows == report.requirements {
+            format!("{} requirements", report.requirements)
+        } else {
+            format!(
+                "{} rows ({} requirements, one row per workload)",
+                report.rows, report.requirements
+            )
+        };
         eprintln!(
-            "{} requirements: {} inherited, {} partial, {} workload, {} gap, {} not applicable",
-            report.rows, c.inherited, c.partial, c.workload, c.gap, c.not_applicable
+            "{rows}: {} inherited, {} partial, {} workload, {} gap, {} not applicable",
+            c.inherited, c.partial, c.workload, c.gap, c.not_applicable
         );
         output::line(&report.out);
     }
