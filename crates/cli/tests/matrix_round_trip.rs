@@ -698,6 +698,9 @@ fn with_several_workloads_each_requirement_has_a_row_per_workload_and_edits_land
     )
     .unwrap();
     json(&db, &["import", csv.to_str().unwrap()]);
+    // An engagement-wide owner holds for every workload until a workload has its own.
+    crosswalk_api::update_assessment(&db, &actor, "acme", "R-2", "Security office", "", None, "")
+        .unwrap();
     let (code, err) = run(
         &db,
         &[
@@ -717,6 +720,12 @@ fn with_several_workloads_each_requirement_has_a_row_per_workload_and_edits_land
     assert_eq!(report["rows"], 6, "three requirements × two workloads");
     assert_eq!(report["requirements"], 3);
     let sheet = MatrixSheet::read(&matrix);
+    for wl in ["payments", "portal"] {
+        assert_eq!(
+            workload_value(&sheet, "Owner", "R-2", wl),
+            "Security office"
+        );
+    }
     let (id, w, key) = (
         sheet.column("Req ID"),
         sheet.column("Workload"),
@@ -775,12 +784,14 @@ fn with_several_workloads_each_requirement_has_a_row_per_workload_and_edits_land
         .collect();
     assert_eq!(applied, [("R-2", "payments"), ("R-2", "portal")]);
 
-    // Exactly two workload assessments, nothing engagement-wide.
+    // Exactly two workload assessments, each starting from what its row showed (the
+    // engagement-wide owner); the engagement-wide one is untouched.
     let stored = all_assessments(&db);
-    let row = |c: &str, r: &str, n: &str| [c, r, "", "", n].map(|s| s.to_string());
+    let row = |c: &str, r: &str, n: &str| [c, r, "Security office", "", n].map(|s| s.to_string());
     assert_eq!(
         stored.into_iter().collect::<Vec<_>>(),
         [
+            (("acme:R-2".to_string(), String::new()), row("", "", "")),
             (
                 ("acme:R-2".to_string(), "payments".to_string()),
                 row("", "", "Card data lives in the payments account")
