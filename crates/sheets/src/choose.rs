@@ -61,6 +61,14 @@ impl<'a> Candidate<'a> {
         self.rows > 0 && (has(ColumnRole::Id) || has(ColumnRole::Text))
     }
 
+    /// A column of requirement text: what sets a requirement list apart from a summary or a
+    /// lookup table that only has keys and names (a coverage table, a list of owners).
+    /// Requirements written as a hierarchy of level columns (function / category /
+    /// subcategory, each cell an id and its words) carry their text in those columns.
+    fn has_text(&self) -> bool {
+        self.layout.column(ColumnRole::Text).is_some() || !self.layout.levels().is_empty()
+    }
+
     fn same_shape(&self, other: &Candidate<'_>) -> bool {
         if self.signature.len() != other.signature.len() || self.signature.is_empty() {
             return false;
@@ -120,11 +128,28 @@ impl Group {
 
 /// Picks among plausible candidates: groups whose rows reach a quarter of the largest group's
 /// are in the running, and the first of those in workbook order wins — a workbook's author puts
-/// the main list first and appendices (catalogues, lookups) after it.
+/// the main list first and appendices (catalogues, lookups) after it. When some sheets have a
+/// requirement text column, only those are in the running: a summary sheet of keys and counts
+/// (such as the coverage sheet of an exported matrix) is not the list, however long it is.
 pub(crate) fn plan(candidates: &[Candidate<'_>], skipped: &[(String, String)]) -> Option<Plan> {
     let plausible: Vec<usize> = (0..candidates.len())
         .filter(|i| candidates[*i].plausible())
         .collect();
+    let with_text: Vec<usize> = plausible
+        .iter()
+        .copied()
+        .filter(|i| candidates[*i].has_text())
+        .collect();
+    let (plausible, textless): (Vec<usize>, Vec<usize>) = if with_text.is_empty() {
+        (plausible, Vec::new())
+    } else {
+        let rest = plausible
+            .iter()
+            .copied()
+            .filter(|i| !candidates[*i].has_text())
+            .collect();
+        (with_text, rest)
+    };
     let mut groups: Vec<Group> = Vec::new();
     for i in plausible {
         match groups
@@ -220,6 +245,13 @@ pub(crate) fn plan(candidates: &[Candidate<'_>], skipped: &[(String, String)]) -
             ));
         }
     }
+    for i in textless {
+        notes.push(format!(
+            "not imported: sheet {} ({} rows): it has no requirement text column, unlike the chosen sheet",
+            name(i),
+            candidates[i].rows
+        ));
+    }
     for c in candidates.iter().filter(|c| !c.plausible()) {
         notes.push(format!(
             "not imported: sheet '{}': it has no id or text column under its header",
@@ -229,6 +261,10 @@ pub(crate) fn plan(candidates: &[Candidate<'_>], skipped: &[(String, String)]) -
     for (sheet, why) in skipped {
         notes.push(format!("not imported: sheet '{sheet}': {why}"));
     }
+    // Group members index `candidates`; a sheet without a header has no candidate, so the
+    // caller needs each candidate's position in the workbook.
+    let mut sheets: Vec<usize> = sheets.iter().map(|c| candidates[*c].position).collect();
+    sheets.sort_unstable();
     Some(Plan {
         sheets,
         sheet_as_section,

@@ -418,6 +418,80 @@ fn all_sheets_imports_every_sheet_with_a_header() {
     assert_eq!(import.sheets.len(), 2);
 }
 
+/// A summary sheet of keys, names and counts (the coverage sheet of an exported matrix) comes
+/// first and is longer, yet the list is the sheet with requirement text.
+#[test]
+fn a_longer_summary_sheet_without_requirement_text_is_not_taken_for_the_list() {
+    let summary: Vec<Vec<String>> =
+        std::iter::once(vec!["Key".into(), "Name".into(), "Total".into()])
+            .chain((1..=12).map(|i| vec![format!("G-{i}"), format!("Group {i}"), format!("{i}")]))
+            .collect();
+    let bytes = xlsx(&[
+        (
+            "Coverage",
+            summary
+                .iter()
+                .map(|r| r.iter().map(String::as_str).collect())
+                .collect(),
+        ),
+        (
+            "Matrix",
+            vec![
+                vec!["Req ID", "Title", "Requirement"],
+                vec!["R-1", "Keys", "Encrypt data at rest with managed keys"],
+                vec!["R-2", "MFA", "Require MFA for administrators"],
+            ],
+        ),
+    ]);
+    let import = read("matrix.xlsx", &bytes).unwrap();
+    assert_eq!(import.sheets.len(), 1);
+    assert_eq!(import.sheets[0].name, "Matrix");
+    assert_eq!(
+        import
+            .requirements
+            .iter()
+            .map(|r| r.reference.as_str())
+            .collect::<Vec<_>>(),
+        ["R-1", "R-2"]
+    );
+    assert!(
+        import.notes.iter().any(|n| n
+            == "not imported: sheet 'Coverage' (12 rows): it has no requirement text column, unlike the chosen sheet"),
+        "{:?}",
+        import.notes
+    );
+}
+
+/// A sheet without a header (a cover page) before the list must not shift which sheet is read.
+#[test]
+fn a_cover_sheet_without_a_header_before_the_list_does_not_shift_the_choice() {
+    let bytes = xlsx(&[
+        ("Cover", vec![vec!["ACME security requirements"]]),
+        (
+            "Lookup",
+            vec![
+                vec!["Code", "Owner"],
+                vec!["A", "IAM team"],
+                vec!["B", "SecOps"],
+            ],
+        ),
+        (
+            "Requirements",
+            vec![
+                vec!["ID", "Requirement"],
+                vec!["R-1", "Encrypt data at rest with managed keys"],
+                vec!["R-2", "Require MFA for administrators"],
+                vec!["R-3", "Keep audit logs for a year"],
+            ],
+        ),
+    ]);
+    let import = read("book.xlsx", &bytes).unwrap();
+    assert_eq!(import.sheets.len(), 1, "{:?}", import.notes);
+    assert_eq!(import.sheets[0].name, "Requirements");
+    assert_eq!(import.sheets[0].rows, 3);
+    assert_eq!(import.requirements.len(), 3);
+}
+
 #[test]
 fn tab_pipe_and_utf16_files_are_read() {
     let tsv = read("r.tsv", b"ID\tText\nR-1\tEncrypt, always\n").unwrap();
