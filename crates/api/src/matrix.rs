@@ -109,22 +109,25 @@ pub fn import_matrix(db: &Path, actor: &Actor, file: &Path) -> Result<MatrixImpo
     let bytes = read_file(file)?;
     // Everything is read and checked before the engagement is opened for writing, so a refused
     // file leaves the engagement file exactly as it was.
-    let secret = {
-        let reader = open_read(db)?;
-        reader.export_secret()?
-    };
-    let secret = secret.ok_or_else(|| never_exported(db, file))?;
+    let reader = open_read(db)?;
+    let secret = reader
+        .export_secret()?
+        .ok_or_else(|| never_exported(db, file))?;
     let edits = crosswalk_matrix::read_matrix(&bytes, &secret).map_err(in_file(file))?;
-    if !edits.problems.is_empty() {
-        let list: Vec<String> = edits.problems.iter().map(|p| p.to_string()).collect();
-        return Err(ApiError::Invalid(format!(
+    let refuse = |list: Vec<String>| {
+        ApiError::Invalid(format!(
             "{}: {} edited cell{} cannot be merged, so nothing was merged; correct {} and import again: {}",
             file.display(),
             list.len(),
             if list.len() == 1 { "" } else { "s" },
             if list.len() == 1 { "it" } else { "them" },
             list.join("; ")
-        )));
+        ))
+    };
+    if !edits.problems.is_empty() {
+        return Err(refuse(
+            edits.problems.iter().map(|p| p.to_string()).collect(),
+        ));
     }
 
     let mut guarded = Vec::with_capacity(edits.rows.len());
@@ -170,6 +173,11 @@ pub fn import_matrix(db: &Path, actor: &Actor, file: &Path) -> Result<MatrixImpo
                 }),
             },
         ));
+    }
+    let inherited = inherited_override_clears(&reader, &guarded)?;
+    drop(reader);
+    if !inherited.is_empty() {
+        return Err(refuse(inherited));
     }
     let inputs: Vec<GuardedEdit> = guarded.iter().map(|(_, g)| g.clone()).collect();
     let source = serde_json::json!({
@@ -245,6 +253,54 @@ pub fn import_matrix(db: &Path, actor: &Actor, file: &Path) -> Result<MatrixImpo
         });
     }
     Ok(report)
+}
+
+/// A workload's row shows the engagement-wide override when the workload has none of its own;
+/// clearing that cell cannot remove it (it still holds for the workload), so such an edit is
+/// refused with the cell named rather than silently doing nothing.
+fn inherited_override_clears(
+    reader: &crosswalk_store::View,
+    guarded: &[(&crosswalk_matrix::RowEdit, GuardedEdit)],
+) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    let general: std::collections::HashSet<i64> = reader
+        .assessments(None)?
+        .into_iter()
+        .filter(|a| a.assessment.coverage.is_some())
+        .map(|a| a.item_id)
+        .collect();
+    for (row, g) in guarded {
+        let (Some(workload), Some(None)) = (&g.workload, &g.edit.coverage) else {
+            continue;
+        };
+        let Ok(item) = crate::refs::resolve(
+            reader,
+            &format!("{}:{}", g.set, g.reference),
+            crate::refs::Want::Requirement,
+        ) else {
+            continue;
+        };
+        let own = reader
+            .assessments(Some(workload))?
+            .iter()
+            .any(|a| a.item_id == item.id && a.assessment.coverage.is_some());
+        if own || !general.contains(&item.id) {
+            continue;
+        }
+        let cell = row
+            .changes
+            .iter()
+            .find(|c| c.field == crosswalk_matrix::EditableField::CoverageOverride)
+            .map_or_else(String::new, |c| c.cell.clone());
+        out.push(format!(
+            "sheet 'Matrix', cell {cell} (column 'Coverage override', row key {}): the override \
+             shown for workload '{workload}' is the engagement-wide one of {}:{}; clearing it on \
+             this row cannot remove it: remove it for the whole engagement, or give '{workload}' \
+             its own coverage and reason",
+            row.key, g.set, g.reference
+        ));
+    }
+    Ok(out)
 }
 
 /// `set:ref`, or `set:ref @ workload` for a workload's row.

@@ -857,6 +857,50 @@ fn with_several_workloads_each_requirement_has_a_row_per_workload_and_edits_land
     assert_eq!(stories["requirement_gaps"], 1, "{stories:#}");
     let (code, verified) = json_with_code(&db, &["verify", next.to_str().unwrap()]);
     assert_eq!((code, verified["status"].as_str()), (0, Some("untouched")));
+
+    // An engagement-wide override shows on every workload's row; clearing it on one workload's
+    // row cannot remove it, so the import says so, names the cell and writes nothing.
+    crosswalk_api::update_assessment(
+        &db,
+        &actor,
+        "acme",
+        "R-3",
+        "",
+        "",
+        Some(crosswalk_api::Coverage::NotApplicable),
+        "Administrators use the platform team's access only",
+    )
+    .unwrap();
+    let third = dir.path().join("acme-third.xlsx");
+    json(&db, &["export", "--out", third.to_str().unwrap()]);
+    let sheet = MatrixSheet::read(&third);
+    for wl in ["payments", "portal"] {
+        assert_eq!(
+            workload_value(&sheet, "Coverage override", "R-3", wl),
+            "not_applicable"
+        );
+    }
+    let cleared = dir.path().join("acme-cleared.xlsx");
+    let cell = workload_cell(&sheet, "Coverage override", "R-3", "portal");
+    edit_matrix_cells(
+        &third,
+        &cleared,
+        &[
+            (&cell, ""),
+            (
+                &workload_cell(&sheet, "Override reason", "R-3", "portal"),
+                "",
+            ),
+        ],
+    );
+    let hash = file_hash(&db);
+    let (code, err) = run(&db, &["import-matrix", cleared.to_str().unwrap()]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains(&format!("cell {cell}")) && err.contains("engagement-wide"),
+        "{err}"
+    );
+    assert_eq!(file_hash(&db), hash, "nothing written");
 }
 
 /// The XML of one part of an xlsx.
