@@ -100,10 +100,30 @@ fn check(db: &Path) -> Result<State, Box<dyn std::error::Error>> {
         let n: i64 = conn.query_row(&format!("SELECT count(*) FROM \"{t}\""), [], |r| r.get(0))?;
         state.insert(t, n);
     }
+    // Counts alone miss a re-import killed half way through updating rows in place: the
+    // requirements' content is part of the state too.
+    let content: String = conn.query_row(
+        "SELECT coalesce(group_concat(f.key || '|' || i.ref || '|' || i.title || '|' || i.text
+                                      || '|' || i.removed,
+                                      char(10)), '')
+         FROM (SELECT * FROM items ORDER BY framework_id, ref) i
+         JOIN frameworks f ON f.id = i.framework_id
+         WHERE f.kind = 'requirements'",
+        [],
+        |r| r.get(0),
+    )?;
+    state.insert(format!("content:{:016x}", fnv(content.as_bytes())), 0);
     drop(conn);
     // And the application agrees: the audit chain verifies.
     crosswalk_api::engagement_summary(db)?;
     Ok(state)
+}
+
+/// FNV-1a, enough to tell two contents apart in a state.
+fn fnv(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 /// SplitMix64, seeded from the clock unless CROSSWALK_CRASH_SEED is set.
@@ -131,6 +151,84 @@ impl Rng {
     }
 }
 
+/// Runs `args` against a copy of `before_db` (or against no file when `before_db` is `None`),
+/// killing it with SIGKILL at `kills` random points spread over the time a whole run takes and
+/// a little past it (the commit and the check-point at the end matter most). Each killed file
+/// must hold `before` or `after` exactly; every few kills the same command, run again on the
+/// killed file, must complete it. Returns how many kills left the old state and the new one.
+fn kill_at_random_points(
+    dir: &Path,
+    label: &str,
+    before_db: Option<&Path>,
+    args: &[&str],
+    kills: usize,
+) -> Result<(usize, usize), Box<dyn std::error::Error>> {
+    let fresh = |name: String| -> Result<PathBuf, Box<dyn std::error::Error>> {
+        let db = dir.join(name);
+        if let Some(b) = before_db {
+            std::fs::copy(b, &db)?;
+        }
+        Ok(db)
+    };
+    let state_of = |db: &Path| -> Result<Option<State>, Box<dyn std::error::Error>> {
+        if db.exists() {
+            Ok(Some(check(db)?))
+        } else {
+            Ok(None)
+        }
+    };
+    let before = match before_db {
+        Some(b) => Some(check(b)?),
+        None => None,
+    };
+    let after_db = fresh(format!("{label}-after.crosswalk"))?;
+    let t = Instant::now();
+    run_ok(&after_db, args);
+    let full = t.elapsed();
+    let after = check(&after_db)?;
+    assert_ne!(
+        before.as_ref(),
+        Some(&after),
+        "{label}: the command changes the file"
+    );
+
+    let mut rng = Rng::new();
+    let (mut old, mut new) = (0, 0);
+    for i in 0..kills {
+        let db = fresh(format!("{label}-killed-{i}.crosswalk"))?;
+        let at = full.mul_f64(1.1 * rng.unit());
+        let mut child = crosswalk(&db, args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()?;
+        std::thread::sleep(at);
+        let _ = child.kill(); // SIGKILL; it may have finished already
+        child.wait()?;
+        let state = state_of(&db)?;
+        if state == before {
+            old += 1;
+        } else if state.as_ref() == Some(&after) {
+            new += 1;
+        } else {
+            panic!(
+                "{label}: killed after {at:?}: the file holds part of the change\nbefore {before:?}\nafter {after:?}\nfound {state:?}"
+            );
+        }
+        // The file stays usable: the same command, run again, completes it.
+        if i % 4 == 3 {
+            run_ok(&db, args);
+            let again = check(&db)?;
+            assert_eq!(
+                again.get("items"),
+                after.get("items"),
+                "{label}: run again after a kill"
+            );
+        }
+    }
+    eprintln!("{label}: a run of {full:?}: {old} kills left the old state, {new} the whole change");
+    Ok((old, new))
+}
+
 #[test]
 fn an_import_killed_at_any_point_leaves_the_old_state_or_the_whole_import() -> TestResult {
     let dir = tempfile::tempdir()?;
@@ -141,53 +239,92 @@ fn an_import_killed_at_any_point_leaves_the_old_state_or_the_whole_import() -> T
     let before_db = dir.path().join("before.crosswalk");
     run_ok(&before_db, &["import", path(&small), "--set", "first"]);
     let before = check(&before_db)?;
-
-    // The state after, and how long the import takes.
-    let after_db = dir.path().join("after.crosswalk");
-    std::fs::copy(&before_db, &after_db)?;
-    let t = Instant::now();
-    run_ok(&after_db, &["import", path(&big), "--set", "large"]);
-    let full = t.elapsed();
-    let after = check(&after_db)?;
-    assert_ne!(before, after, "the import changes the file");
+    let probe = dir.path().join("probe.crosswalk");
+    std::fs::copy(&before_db, &probe)?;
+    run_ok(&probe, &["import", path(&big), "--set", "large"]);
     assert_eq!(
-        after["items"] - before["items"],
+        check(&probe)?["items"] - before["items"],
         1_000,
         "every row of the sheet became a requirement"
     );
 
-    let mut rng = Rng::new();
-    let (mut old, mut new) = (0, 0);
-    for i in 0..8 {
-        let db = dir.path().join(format!("killed-{i}.crosswalk"));
-        std::fs::copy(&before_db, &db)?;
-        // Kill points spread over the whole run and a little past it (the commit and the
-        // check-point at the end are the moments that matter most).
-        let at = full.mul_f64(1.1 * rng.unit());
-        let mut child = crosswalk(&db, &["import", path(&big), "--set", "large"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()?;
-        std::thread::sleep(at);
-        let _ = child.kill(); // SIGKILL; it may have finished already
-        child.wait()?;
-        let state = check(&db)?;
-        if state == before {
-            old += 1;
-        } else if state == after {
-            new += 1;
-        } else {
-            panic!(
-                "killed after {at:?}: the file holds part of the import\nbefore {before:?}\nafter {after:?}\nfound {state:?}"
-            );
-        }
-        // The file stays usable: the same import, run again, completes it.
-        if i % 4 == 3 {
-            run_ok(&db, &["import", path(&big), "--set", "large"]);
-            assert_eq!(check(&db)?["items"], after["items"]);
+    kill_at_random_points(
+        dir.path(),
+        "new-set",
+        Some(&before_db),
+        &["import", path(&big), "--set", "large"],
+        12,
+    )?;
+    Ok(())
+}
+
+#[test]
+fn a_reimport_killed_while_updating_rows_leaves_the_old_rows_or_all_new_ones() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let base = sheet(dir.path(), "v1.csv", 1_000);
+    let before_db = dir.path().join("v1.crosswalk");
+    run_ok(&before_db, &["import", path(&base), "--set", "reqs"]);
+
+    // The next version of the same sheet: every third requirement reworded, the last 100 gone
+    // (300 of the 900 kept are reworded).
+    let mut sections = generate::requirements(1_000);
+    let mut n = 0;
+    for section in &mut sections {
+        for row in &mut section.rows {
+            if n % 3 == 0 {
+                row.cells[3].push_str(" (revised in version 2)");
+            }
+            n += 1;
         }
     }
-    eprintln!("import of {full:?}: {old} kills left the old state, {new} the whole import");
+    let mut left = 900;
+    for section in &mut sections {
+        let keep = section.rows.len().min(left);
+        section.rows.truncate(keep);
+        left -= keep;
+    }
+    sections.retain(|s| !s.rows.is_empty());
+    let v2 = dir.path().join("v2.csv");
+    std::fs::write(&v2, generate::csv(&sections)?)?;
+
+    let check_after = dir.path().join("probe.crosswalk");
+    std::fs::copy(&before_db, &check_after)?;
+    let out = run_ok(&check_after, &["import", path(&v2), "--set", "reqs"]);
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.contains("300 changed") && text.contains("100 removed"),
+        "the second version changes and removes rows: {text}"
+    );
+
+    kill_at_random_points(
+        dir.path(),
+        "reimport",
+        Some(&before_db),
+        &["import", path(&v2), "--set", "reqs"],
+        10,
+    )?;
+    Ok(())
+}
+
+#[test]
+fn a_first_import_killed_at_any_point_leaves_no_file_or_a_whole_engagement() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let big = sheet(dir.path(), "large.csv", 1_000);
+    // The engagement file is made by the import itself: killed early, there must be no file
+    // (not one that every later command refuses as "not an engagement"); killed late, the
+    // whole import.
+    let (none, whole) = kill_at_random_points(
+        dir.path(),
+        "first-import",
+        None,
+        &["import", path(&big), "--set", "large"],
+        12,
+    )?;
+    assert_eq!(none + whole, 12);
     Ok(())
 }
 
