@@ -415,3 +415,48 @@ fn something_that_is_not_a_crosswalk_matrix_is_refused_clearly() {
     let err = read_matrix(b"PK\x03\x04 not really a zip", SECRET).unwrap_err();
     assert!(matches!(err, MatrixError::Unreadable(_)), "{err}");
 }
+
+#[test]
+fn a_workload_rows_edit_names_the_exported_workload_even_if_the_workload_cell_was_changed() {
+    let mut m = model();
+    m.workloads = vec!["freight-portal".into(), "billing".into()];
+    let mut billing = m.rows[1].clone();
+    billing.key = format!("{}@billing", m.rows[1].key);
+    billing.workload = Some("billing".into());
+    m.rows[1].key = format!("{}@freight-portal", m.rows[1].key);
+    m.rows[1].workload = Some("freight-portal".into());
+    m.rows.insert(2, billing);
+    let bytes = write_xlsx(&m, SECRET).expect("export").bytes;
+    let edited = rewrite(&bytes, |name, g| {
+        if name != MATRIX {
+            return;
+        }
+        let (notes, workload) = (col(g, "Notes"), col(g, "Workload"));
+        let r = row_of(g, "a-2@billing");
+        set(g, r, notes, "Billing keeps its own keys");
+        // Someone also retypes the read-only Workload cell.
+        set(g, r, workload, "freight-portal");
+    });
+    let edits = read_matrix(&edited, SECRET).expect("read");
+    assert_eq!(edits.rows.len(), 1);
+    let row = &edits.rows[0];
+    assert_eq!(row.key, "a-2@billing");
+    assert_eq!(
+        row.workload.as_deref(),
+        Some("billing"),
+        "the workload comes from the sealed export, not from the cell"
+    );
+    assert_eq!(row.notes.as_deref(), Some("Billing keeps its own keys"));
+    let altered: Vec<(&str, Option<&str>)> = edits
+        .alterations
+        .iter()
+        .map(|a| (a.sheet.as_str(), a.column.as_deref()))
+        .collect();
+    assert_eq!(
+        altered,
+        [("Matrix", Some("Workload"))],
+        "the retyped cell is reported"
+    );
+    let untouched = read_matrix(&bytes, SECRET).expect("read");
+    assert!(untouched.rows.is_empty());
+}
