@@ -1,11 +1,11 @@
 //! Importing a requirement sheet: read the file, let `crosswalk-sheets` make sense of it, store
 //! it as one upsert with a diff (or only report the diff on a dry run).
 
-use crate::engagement::{open_read, open_write};
+use crate::engagement::{open_read, open_write, shipped_catalogue};
 use crate::error::{ApiError, Result};
 use crosswalk_domain::{ColumnRole, ImportWarning, SheetImport, SheetReport};
 use crosswalk_sheets::ImportOptions;
-use crosswalk_store::{Actor, ImportDiff};
+use crosswalk_store::{Actor, Engagement, ImportDiff, StoreError};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
@@ -185,16 +185,27 @@ fn default_set(path: &Path) -> String {
         .unwrap_or_else(|| "requirements".into())
 }
 
-/// Imports `request.file` into the engagement `db` (created when missing, unless a dry run).
-/// The file is read and checked completely before the engagement is opened, so bad input
-/// never creates or touches the engagement file.
-pub fn import(db: &Path, actor: &Actor, request: &ImportRequest) -> Result<ImportReport> {
-    let bytes = read_file(&request.file)?;
-    let name = file_name(&request.file);
-    let set = request
-        .set
-        .clone()
-        .unwrap_or_else(|| default_set(&request.file));
+/// What reading the sheet chose and found.
+struct Read {
+    options: ImportOptions,
+    sheet: SheetImport,
+    /// The saved profile named with `--profile`, when it exists.
+    saved: Option<ProfileOptions>,
+    /// The saved profile applied because the file's headers match it.
+    matched: Option<String>,
+    notes_before: Vec<String>,
+}
+
+/// Reads and checks the whole sheet, applying a saved column profile where one is named or
+/// matches the file's headers. Reads the engagement's profiles when the file exists; writes
+/// nothing.
+fn read_sheet(
+    db: &Path,
+    request: &ImportRequest,
+    name: &str,
+    bytes: &[u8],
+    set: &str,
+) -> Result<Read> {
     let explicit = ProfileOptions {
         sheets: request.sheets.clone(),
         all_sheets: request.all_sheets,
@@ -233,11 +244,11 @@ pub fn import(db: &Path, actor: &Actor, request: &ImportRequest) -> Result<Impor
             .iter()
             .filter(|(_, p)| !p.chooses_nothing() && !p.signature.is_empty())
             .collect();
-        candidates.sort_by_key(|(_, p)| !p.sets.contains(&set));
+        candidates.sort_by_key(|(_, p)| !p.sets.iter().any(|s| s == set));
         let mut found = None;
         for (profile_name, p) in candidates {
             let options = p.options();
-            if let Ok(sheet) = crosswalk_sheets::read_requirements(&name, &bytes, &options) {
+            if let Ok(sheet) = crosswalk_sheets::read_requirements(name, bytes, &options) {
                 if signature(&sheet) == p.signature {
                     notes_before.push(format!(
                         "applied the saved column profile '{profile_name}': the file's headers match the ones it was saved with"
@@ -252,7 +263,7 @@ pub fn import(db: &Path, actor: &Actor, request: &ImportRequest) -> Result<Impor
             Some(f) => f,
             None => {
                 let options = ImportOptions::default();
-                let sheet = crosswalk_sheets::read_requirements(&name, &bytes, &options)?;
+                let sheet = crosswalk_sheets::read_requirements(name, bytes, &options)?;
                 (options, sheet)
             }
         }
@@ -268,9 +279,63 @@ pub fn import(db: &Path, actor: &Actor, request: &ImportRequest) -> Result<Impor
             header_row: explicit.header_row.or(base.header_row),
             roles: base.roles,
         };
-        let sheet = crosswalk_sheets::read_requirements(&name, &bytes, &options)?;
+        let sheet = crosswalk_sheets::read_requirements(name, bytes, &options)?;
         (options, sheet)
     };
+    Ok(Read {
+        options,
+        sheet,
+        saved,
+        matched,
+        notes_before,
+    })
+}
+
+/// The customer name a new engagement file gets: its file name without extension (as every
+/// other command names it).
+fn customer_of(db: &Path) -> String {
+    db.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "engagement".to_string())
+}
+
+/// Imports `request.file` into the engagement `db` (created when missing, unless a dry run).
+/// The file is read and checked completely before the engagement is opened, so bad input
+/// never creates or touches the engagement file.
+///
+/// When the engagement file does not exist yet, it is made under a temporary name on a second
+/// thread while this one reads the sheet (installing the catalogue copy takes about as long as
+/// reading a large sheet), and appears under its name only once the sheet proved readable.
+pub fn import(db: &Path, actor: &Actor, request: &ImportRequest) -> Result<ImportReport> {
+    let bytes = read_file(&request.file)?;
+    let name = file_name(&request.file);
+    let set = request
+        .set
+        .clone()
+        .unwrap_or_else(|| default_set(&request.file));
+    let new_file = !request.dry_run && !db.exists();
+    let (read, pending) = std::thread::scope(|scope| {
+        let pending = new_file.then(|| {
+            scope
+                .spawn(|| Engagement::prepare_new(db, actor, &customer_of(db), shipped_catalogue()))
+        });
+        let read = read_sheet(db, request, &name, &bytes, &set);
+        (read, pending.map(|h| h.join()))
+    });
+    let pending = match pending {
+        Some(Ok(made)) => Some(made),
+        Some(Err(panic)) => std::panic::resume_unwind(panic),
+        None => None,
+    };
+    // A sheet that cannot be read drops the prepared file unseen.
+    let Read {
+        options,
+        sheet,
+        saved,
+        matched,
+        notes_before,
+    } = read?;
 
     // With --profile, the choices used are saved under that name, in the import's transaction.
     let to_save = match &request.profile {
@@ -310,7 +375,15 @@ pub fn import(db: &Path, actor: &Actor, request: &ImportRequest) -> Result<Impor
             }
         }
     } else {
-        let mut e = open_write(db, actor)?;
+        let mut e = match pending {
+            Some(made) => match made.and_then(|p| p.publish()) {
+                Ok(e) => e,
+                // Another process made the file meanwhile: import into that one.
+                Err(StoreError::AlreadyExists { .. }) => open_write(db, actor)?,
+                Err(other) => return Err(other.into()),
+            },
+            None => open_write(db, actor)?,
+        };
         let diff = e.import_requirements_with_profile(
             actor,
             &set,

@@ -165,6 +165,45 @@ fn publish(temp: &Path, path: &Path) -> Result<()> {
     }
 }
 
+/// A complete new engagement file that does not yet exist under its own name (see
+/// [`Engagement::prepare_new`]). Dropped without being published, it is removed.
+pub struct NewEngagement {
+    temp: PathBuf,
+    path: PathBuf,
+}
+
+impl NewEngagement {
+    /// The path the file will have.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Gives the file its name and opens it for writing. Fails with
+    /// [`StoreError::AlreadyExists`], leaving that file alone, when another process created a
+    /// file at the path meanwhile.
+    pub fn publish(self) -> Result<Engagement> {
+        publish(&self.temp, &self.path)?;
+        let conn = Connection::open_with_flags(
+            &self.path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        configure(&conn, true)?;
+        Ok(Engagement {
+            view: View {
+                conn,
+                path: self.path.clone(),
+            },
+        })
+        // `self` drops here: the temporary name goes, the published file stays.
+    }
+}
+
+impl Drop for NewEngagement {
+    fn drop(&mut self) {
+        remove_with_sidecars(&self.temp);
+    }
+}
+
 impl EngagementReader {
     /// Opens an existing engagement file read-only. A missing file is an error and is not created.
     pub fn open(path: &Path) -> Result<EngagementReader> {
@@ -227,28 +266,29 @@ impl Engagement {
         customer: &str,
         catalogue: &Catalogue,
     ) -> Result<Engagement> {
+        Self::prepare_new(path, actor, customer, catalogue)?.publish()
+    }
+
+    /// Makes a complete new engagement file for `path` under a temporary name, without making
+    /// it visible: an import can prepare the file while it reads the sheet, and
+    /// [`NewEngagement::publish`] it only once the sheet proved readable. Fails if `path` exists.
+    pub fn prepare_new(
+        path: &Path,
+        actor: &Actor,
+        customer: &str,
+        catalogue: &Catalogue,
+    ) -> Result<NewEngagement> {
         if path.exists() {
             return Err(StoreError::AlreadyExists {
                 path: path.to_path_buf(),
             });
         }
-        let temp = creating_path(path);
-        let made = Self::create_inner(&temp, path, actor, customer, catalogue)
-            .and_then(|e| e.close())
-            .and_then(|()| publish(&temp, path));
-        remove_with_sidecars(&temp);
-        made?;
-        let conn = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )?;
-        configure(&conn, true)?;
-        Ok(Engagement {
-            view: View {
-                conn,
-                path: path.to_path_buf(),
-            },
-        })
+        let pending = NewEngagement {
+            temp: creating_path(path),
+            path: path.to_path_buf(),
+        };
+        Self::create_inner(&pending.temp, path, actor, customer, catalogue)?.close()?;
+        Ok(pending)
     }
 
     /// Makes the engagement at `file`; `named` is the path messages name.
