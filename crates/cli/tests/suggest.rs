@@ -158,3 +158,75 @@ fn an_accepted_target_is_marked_and_teaches_the_others_without_citing_itself() {
         assert_eq!(s["accepted_now"], false, "already accepted before: {s}");
     }
 }
+
+/// Each way of citing another standard resolves to the item it names, which comes first among
+/// the framework controls, and the reasons show the crosswalk path to the services behind it.
+#[test]
+fn cited_references_resolve_to_the_item_they_name_and_follow_the_crosswalk() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("acme.crosswalk");
+    let csv = dir.path().join("acme.csv");
+    std::fs::write(
+        &csv,
+        "ID,Requirement\n\
+         R-1,Accounts are managed as required by NIST 800-53 AC-2\n\
+         R-2,Follow CIS 1.4 for root access keys\n\
+         R-3,Implement SEC03-BP01 and MSR.IAM.2\n\
+         R-4,Hardware MFA for the root user (IAM.6)\n",
+    )
+    .unwrap();
+    json(&db, &["import", csv.to_str().unwrap()]);
+    let report = json(&db, &["suggest", "--top", "5"]);
+    let of_kind = |reference: &str, kind: &str| -> Vec<(String, f64, String)> {
+        suggestions(requirement(&report, reference))
+            .iter()
+            .filter(|s| s["kind"] == kind)
+            .map(|s| {
+                (
+                    s["ref"].as_str().unwrap().to_string(),
+                    s["score"].as_f64().unwrap(),
+                    s["reason"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+
+    let r1 = of_kind("R-1", "framework_control");
+    assert_eq!(r1[0].0, "nist:AC-2", "{r1:?}");
+    assert!(r1[0].2.starts_with("cites AC-2 → nist:AC-2"), "{}", r1[0].2);
+    let iam = of_kind("R-1", "service");
+    assert_eq!(iam[0].0, "service:IAM", "{iam:?}");
+    assert!(
+        iam[0]
+            .2
+            .contains("cites AC-2 → nist:AC-2 → fsbp:IAM.1 → service:IAM"),
+        "the path goes through the Security Hub control mapped to AC-2: {}",
+        iam[0].2
+    );
+    for (target, _, reason) in &r1 {
+        assert!(
+            !reason.contains("→ fsbp:IAM.1 → nist:"),
+            "{target}: a path does not come back to a sibling of the cited control: {reason}"
+        );
+    }
+
+    let r2 = of_kind("R-2", "framework_control");
+    assert_eq!(
+        r2[0].0, "fsbp:IAM.4",
+        "CIS 1.4 is the root access key check: {r2:?}"
+    );
+    assert!(
+        r2[0].2.contains("cites CIS 1.4 → fsbp:IAM.4"),
+        "{}",
+        r2[0].2
+    );
+
+    let r3 = of_kind("R-3", "framework_control");
+    let firsts: Vec<&str> = r3.iter().take(2).map(|s| s.0.as_str()).collect();
+    assert_eq!(firsts, ["msr:MSR.IAM.2", "wa:SEC03-BP01"], "{r3:?}");
+    assert!(r3[0].1 >= 0.9 && r3[1].1 >= 0.9, "{r3:?}");
+
+    let r4 = of_kind("R-4", "framework_control");
+    assert_eq!(r4[0].0, "fsbp:IAM.6", "{r4:?}");
+    assert_eq!(of_kind("R-4", "service")[0].0, "service:IAM");
+}

@@ -71,6 +71,8 @@ struct Item {
 #[derive(Debug, Clone)]
 struct RefHit {
     item: usize,
+    /// The key is the item's own ref, not one that a link or an attribute of it names.
+    own: bool,
 }
 
 /// One weighted term of a query, with the words it came from.
@@ -182,10 +184,11 @@ impl Engine {
         // Links between two candidates become neighbours; a link to something outside the
         // catalogue (a NIST control that is not an item) makes that ref name the candidate.
         let mut cited: HashMap<String, Vec<RefHit>> = HashMap::new();
-        let mut add_hit = |key: String, item: usize| {
+        let mut add_hit = |key: String, item: usize, own: bool| {
             let list = cited.entry(key).or_default();
-            if !list.iter().any(|h| h.item == item) {
-                list.push(RefHit { item });
+            match list.iter_mut().find(|h| h.item == item) {
+                Some(h) => h.own |= own,
+                None => list.push(RefHit { item, own }),
             }
         };
         for link in &catalogue.links {
@@ -195,10 +198,10 @@ impl Engine {
                     items[b].neighbours.push(a);
                 }
                 (Some(&a), None) if !known.contains(&link.to) => {
-                    add_hit(external_key(&link.to), a);
+                    add_hit(external_key(&link.to), a, false);
                 }
                 (None, Some(&b)) if !known.contains(&link.from) => {
-                    add_hit(external_key(&link.from), b);
+                    add_hit(external_key(&link.from), b, false);
                 }
                 _ => {}
             }
@@ -209,10 +212,10 @@ impl Engine {
             item.neighbours.dedup();
         }
         for (index, (_, source)) in sources.iter().enumerate() {
-            add_hit(refs::key(None, &source.reference), index);
+            add_hit(refs::key(None, &source.reference), index, true);
             for (header, value) in source.attributes.iter() {
                 for key in attribute_reference_keys(header, value) {
-                    add_hit(key, index);
+                    add_hit(key, index, false);
                 }
             }
         }
@@ -260,8 +263,11 @@ impl Engine {
             add(Field::Ref, &source.reference);
             add(Field::Title, &source.title);
             add(Field::Text, &source.text);
-            for (_, value) in source.attributes.iter() {
-                if !value.starts_with("http") {
+            // A list of references to other standards ("NIST 800-53 r5: AC-2, SC-13") is
+            // followed as references; read as words it would make every requirement that cites
+            // any NIST control match every item that lists one ("nist", "800", "ac").
+            for (header, value) in source.attributes.iter() {
+                if !value.starts_with("http") && !about_references(header, true) {
                     add(Field::Attributes, value);
                 }
             }
@@ -693,7 +699,8 @@ impl Engine {
         }
         for (text, weight) in fields {
             let ws = words(text);
-            for w in ws.iter().filter(|w| !w.stop) {
+            let spelling = reference_spelling(text);
+            for w in ws.iter().filter(|w| !w.stop && !spelling.contains(&w.raw)) {
                 add(w.stem.clone(), weight, w.raw.clone());
             }
             for (concept, (start, end)) in self.vocabulary.find_spans(&ws) {
@@ -790,8 +797,14 @@ impl Engine {
                     (None, Some(base)) => self.cited.get(base),
                     (None, None) => None,
                 };
-                hits.map(|h| h.iter().map(|h| h.item).collect())
-                    .unwrap_or_default()
+                // When the reference names an item itself (`AC-2` is nist:AC-2), that item is
+                // where the path starts; the controls whose attributes cite it are reached
+                // through their links to it, one step further.
+                hits.map(|h| {
+                    let own = h.iter().any(|h| h.own);
+                    h.iter().filter(|h| h.own || !own).map(|h| h.item).collect()
+                })
+                .unwrap_or_default()
             };
             // Everything this one citation reaches: item → (paths, the shortest, first path).
             let mut reach: BTreeMap<usize, (u32, Vec<usize>)> = BTreeMap::new();
@@ -818,25 +831,33 @@ impl Engine {
                     if matches!(self.items[n].kind, TargetKind::Service | TargetKind::Caf) {
                         continue;
                     }
+                    // Coming back to the cited framework (AC-2 → an FSBP check → AC-6) reaches
+                    // a sibling of what was cited, not something that satisfies it.
+                    let home = &self.items[hit].target.framework;
                     for &m in &self.items[n].neighbours {
-                        if m != hit && self.items[m].kind != TargetKind::Caf {
+                        if m != hit
+                            && self.items[m].kind != TargetKind::Caf
+                            && &self.items[m].target.framework != home
+                        {
                             visit(&[hit, n, m]);
                         }
                     }
                 }
             }
             // A reference that fans out to twenty services says little about any one of them:
-            // discount by the number of items of the same kind it reaches, and favour the items
-            // it reaches along more paths.
-            let mut per_kind = [(0usize, 0u32); 4];
-            for (&item, &(paths, _)) in &reach {
+            // discount by the number of items of the same kind it reaches at most as far away
+            // (what it names itself is not diluted by what lies behind it), and favour the
+            // items it reaches along more paths.
+            let mut per_kind = [([0usize; 3], 0u32); 4];
+            for (&item, (paths, nodes)) in &reach {
                 let k = &mut per_kind[slot(self.items[item].kind)];
-                k.0 += 1;
-                k.1 = k.1.max(paths);
+                k.0[nodes.len() - 1] += 1;
+                k.1 = k.1.max(*paths);
             }
             let written: std::rc::Rc<str> = c.written.into();
             for (item, (paths, nodes)) in reach {
-                let (n, most) = per_kind[slot(self.items[item].kind)];
+                let (by_depth, most) = per_kind[slot(self.items[item].kind)];
+                let n: usize = by_depth[..nodes.len()].iter().sum();
                 let specificity = 1.0 / (n as f64).sqrt();
                 let support = 0.5 + 0.5 * f64::from(paths) / f64::from(most.max(1));
                 let conf = factor * EXPLICIT_BY_DEPTH[nodes.len() - 1] * specificity * support;
@@ -874,6 +895,28 @@ impl Engine {
 struct RefPath {
     written: std::rc::Rc<str>,
     nodes: Vec<usize>,
+}
+
+/// The words that only spell the references a text cites ("NIST 800-53 AC-2", "CIS 1.4",
+/// "SEC03-BP01"): their numbers, a control family's letters, the scheme's name. The references
+/// are followed as references; read as words they would match every item that spells any
+/// reference the same way. Words with a meaning of their own ("IAM" in "IAM.6") stay.
+fn reference_spelling(text: &str) -> HashSet<String> {
+    const SCHEMES: [&str; 9] = ["nist", "sp", "800", "53", "cis", "rev", "r5", "r4", "csf"];
+    let cited = refs::cited(text);
+    let mut out = HashSet::new();
+    if cited.is_empty() {
+        return out;
+    }
+    out.extend(SCHEMES.iter().map(|s| s.to_string()));
+    for c in &cited {
+        for (i, w) in words(&c.written).into_iter().enumerate() {
+            if w.raw.bytes().any(|b| b.is_ascii_digit()) || (i == 0 && w.raw.len() <= 2) {
+                out.insert(w.raw);
+            }
+        }
+    }
+    out
 }
 
 /// What the query's title is: the title, or nothing when the sheet repeats the text there.
