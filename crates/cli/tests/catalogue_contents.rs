@@ -151,7 +151,8 @@ fn an_engagement_copy_of_the_catalogue_holds_the_same_counts_and_flags() {
         text.starts_with("msr:MSR.IAM.1  (no published details)\n"),
         "{text}"
     );
-    let keys: Vec<&str> = text
+    let head = text.split("\nSource and caveats:").next().unwrap();
+    let keys: Vec<&str> = head
         .lines()
         .filter_map(|l| l.strip_prefix("  ")?.split_once(": ").map(|(k, _)| k))
         .collect();
@@ -212,7 +213,8 @@ fn attributes_are_shown_in_the_order_of_the_data_file() {
         .unwrap();
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
-    let keys: Vec<&str> = text
+    let head = text.split("\nSource and caveats:").next().unwrap();
+    let keys: Vec<&str> = head
         .lines()
         .filter(|l| l.starts_with("  ") && !l.starts_with("  ->") && !l.starts_with("  <-"))
         .filter_map(|l| l.trim_start().split_once(": ").map(|(k, _)| k))
@@ -230,5 +232,50 @@ fn attributes_are_shown_in_the_order_of_the_data_file() {
             "doc",
             "source"
         ]
+    );
+}
+
+#[test]
+fn show_gives_the_flag_the_provenance_and_the_caveats_in_json_and_text() {
+    let out = crosswalk()
+        .args(["catalogue", "show", "msr:MSR.IAM.1", "--json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let raw = String::from_utf8(out.stdout).unwrap();
+    let item: Value = serde_json::from_str(&raw).unwrap();
+    assert_eq!(item["ref"], "msr:MSR.IAM.1");
+    assert_eq!(
+        (&item["title"], &item["details_published"]),
+        (&Value::from(""), &Value::from(false))
+    );
+    let provenance = item["provenance"].as_str().unwrap();
+    assert!(
+        provenance.contains("Caveats:") && provenance.contains("empty title"),
+        "{provenance}"
+    );
+    // The JSON object keeps the attributes in the order of the data file.
+    let at = |k: &str| {
+        raw.find(&format!("\"{k}\":"))
+            .unwrap_or_else(|| panic!("{k}"))
+    };
+    assert!(at("domain_prefix") < at("theme") && at("theme") < at("service_screener_checks"));
+
+    let out = crosswalk()
+        .args(["catalogue", "show", "fsbp:IAM.6"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.starts_with("fsbp:IAM.6  Hardware MFA should be enabled for the root user\n"),
+        "{text}"
+    );
+    let source = text
+        .split("\nSource and caveats:\n")
+        .nth(1)
+        .expect("a provenance section");
+    assert!(
+        source.contains("2023-06-15") && source.contains("Caveats:"),
+        "{source}"
     );
 }

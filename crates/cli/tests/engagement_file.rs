@@ -437,3 +437,73 @@ fn accepting_suggestions_above_a_score_records_them_as_suggested() {
     let again = json(&db, &["suggest", "--top", "2", "--accept-above", "0.5"]);
     assert_eq!(again["accepted"], 0, "a decided pair is not accepted again");
 }
+
+/// The closed engagement file is one complete SQLite file: WAL mode recorded in its header, the
+/// WAL checkpointed and removed, every migration tracked with its hash, foreign keys intact and
+/// the schema's tables for the domain present.
+#[test]
+fn a_closed_engagement_file_is_one_complete_file_with_its_tracked_schema() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("acme.crosswalk");
+    let csv = write(dir.path(), "reqs.csv", V1);
+    json(&db, &["import", csv.to_str().unwrap()]);
+    json(&db, &["map", "R-1", "service:KMS"]);
+    for side in ["acme.crosswalk-wal", "acme.crosswalk-shm"] {
+        assert!(
+            !dir.path().join(side).exists(),
+            "{side} is gone after close"
+        );
+    }
+
+    // A copy of the one file holds everything.
+    let copy = dir.path().join("handed-over.crosswalk");
+    std::fs::copy(&db, &copy).unwrap();
+    let conn = rusqlite::Connection::open(&copy).unwrap();
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(mode, "wal");
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    let tracked: Vec<(i64, String)> = conn
+        .prepare("SELECT version, sha256 FROM schema_migrations ORDER BY version")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(tracked.last().map(|t| t.0), Some(version), "{tracked:?}");
+    assert!(tracked.iter().all(|(_, h)| h.len() == 64), "{tracked:?}");
+    let violations: i64 = conn
+        .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(violations, 0);
+    let ok: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(ok, "ok");
+    let tables: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    for t in [
+        "frameworks",
+        "items",
+        "mappings",
+        "workloads",
+        "landing_zone_profile",
+        "assessments",
+        "audit_log",
+    ] {
+        assert!(tables.iter().any(|n| n == t), "table {t}: {tables:?}");
+    }
+    drop(conn);
+    let copied = json(&copy, &["list"]);
+    assert_eq!(copied["requirements"].as_array().unwrap().len(), 3);
+}

@@ -89,6 +89,11 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
                         output::clip(&l.note, 60)
                     ));
                 }
+                // Where the facts come from and the caveats of that source.
+                output::line("\nSource and caveats:");
+                for l in item.provenance.lines().filter(|l| !l.trim().is_empty()) {
+                    output::line(&format!("  {l}"));
+                }
             }
         }
         Sub::Search { words, limit } => {
