@@ -492,6 +492,28 @@ fn a_cover_sheet_without_a_header_before_the_list_does_not_shift_the_choice() {
     assert_eq!(import.requirements.len(), 3);
 }
 
+/// A macro-enabled workbook is read like any xlsx; its macros are never run.
+#[test]
+fn an_xlsm_workbook_is_read_like_an_xlsx() {
+    let bytes = xlsx(&[(
+        "Controls",
+        vec![
+            vec!["ID", "Requirement"],
+            vec!["C-1", "Encrypt data at rest"],
+            vec!["C-2", "Rotate keys yearly"],
+        ],
+    )]);
+    let import = read("controls.xlsm", &bytes).unwrap();
+    assert_eq!(import.sheets[0].name, "Controls");
+    let refs: Vec<&str> = import
+        .requirements
+        .iter()
+        .map(|r| r.reference.as_str())
+        .collect();
+    assert_eq!(refs, ["C-1", "C-2"]);
+    assert_eq!(import.requirements[1].text, "Rotate keys yearly");
+}
+
 #[test]
 fn tab_pipe_and_utf16_files_are_read() {
     let tsv = read("r.tsv", b"ID\tText\nR-1\tEncrypt, always\n").unwrap();
