@@ -371,3 +371,28 @@ fn an_internal_panic_is_one_error_line_and_exit_1() {
     );
     assert!(!db.exists());
 }
+
+/// The preview says which role each column got and why, in the consultant's language of the
+/// sheet (here French headers).
+#[test]
+fn the_preview_names_each_chosen_role_and_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("acme.crosswalk");
+    let sample = sample("anssi-recyf-nis2-iso-comparison.csv");
+    let (code, _, err) = run(&db, &["import", &sample, "--dry-run"]);
+    assert_eq!(code, 0, "{err}");
+    let line = |header: &str| -> String {
+        err.lines()
+            .find(|l| l.trim_start().starts_with("column") && l.contains(header))
+            .unwrap_or_else(|| panic!("a line for {header}: {err}"))
+            .to_string()
+    };
+    let id = line("Référence");
+    assert!(
+        id.contains("Id (the header is a usual name for an id, and its values are unique)"),
+        "{id}"
+    );
+    assert!(line("Contenu").contains("Text (the header is a usual name for the text)"));
+    assert!(line("Objectif").trim_end().ends_with("Attribute"));
+    assert!(!db.exists(), "a dry run writes nothing");
+}

@@ -57,9 +57,15 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
             "sheet '{}': header row {}, {} requirements",
             sheet.name, sheet.header_row, sheet.rows
         );
+        // Each role the importer chose, with why; the other columns are kept as attributes.
         for c in &sheet.columns {
+            let why = if c.role == crosswalk_domain::ColumnRole::Attribute || c.reason.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", c.reason)
+            };
             eprintln!(
-                "  column {:>2} {:<40} {:?}",
+                "  column {:>2} {:<40} {:?}{why}",
                 c.index + 1,
                 output::clip(&c.header, 40),
                 c.role
