@@ -232,6 +232,13 @@ pub struct CatalogueItem {
     pub attributes: Attributes,
 }
 
+/// The sheet of an exported traceability matrix that lists the requirements, and the very hidden
+/// sheet that marks a workbook as a Crosswalk matrix (`crosswalk-matrix` writes both). An
+/// importer given a matrix as a requirement sheet reads the first, whatever the other sheets'
+/// sizes.
+pub const MATRIX_SHEET: &str = "Matrix";
+pub const MATRIX_INTEGRITY_SHEET: &str = "_crosswalk";
+
 /// What is shown in place of the title of an item whose source names the id but publishes no
 /// title or details: the catalogue never invents one.
 pub const NO_PUBLISHED_DETAILS: &str = "no published details";

@@ -6,7 +6,7 @@
 use crate::detect::{norm_header, Layout};
 use crate::grid::RawSheet;
 use crate::ids;
-use crosswalk_domain::ColumnRole;
+use crosswalk_domain::{ColumnRole, MATRIX_INTEGRITY_SHEET, MATRIX_SHEET};
 use std::collections::HashSet;
 
 /// What a sheet looks like once its header and roles are known.
@@ -172,9 +172,31 @@ pub(crate) fn plan(candidates: &[Candidate<'_>], skipped: &[(String, String)]) -
         }
     }
     let largest = groups.iter().map(|g| g.rows(candidates)).max()?;
-    let chosen_index = groups
+    // A traceability matrix exported by Crosswalk lists its requirements on its matrix sheet;
+    // its coverage, catalogue and about sheets may be longer when the engagement is small.
+    let matrix = candidates
         .iter()
-        .position(|g| g.rows(candidates) * 4 >= largest)?;
+        .any(|c| c.sheet.name == MATRIX_INTEGRITY_SHEET)
+        .then_some(())
+        .or_else(|| {
+            skipped
+                .iter()
+                .any(|(s, _)| s == MATRIX_INTEGRITY_SHEET)
+                .then_some(())
+        })
+        .is_some()
+        .then(|| {
+            groups.iter().position(|g| {
+                g.members.len() == 1 && candidates[g.members[0]].sheet.name == MATRIX_SHEET
+            })
+        })
+        .flatten();
+    let chosen_index = match matrix {
+        Some(i) => i,
+        None => groups
+            .iter()
+            .position(|g| g.rows(candidates) * 4 >= largest)?,
+    };
     let chosen = &groups[chosen_index];
     let name = |i: usize| format!("'{}'", candidates[i].sheet.name);
     let names = |v: &[usize]| v.iter().map(|i| name(*i)).collect::<Vec<_>>().join(", ");
@@ -183,7 +205,15 @@ pub(crate) fn plan(candidates: &[Candidate<'_>], skipped: &[(String, String)]) -
     let mut alternatives = Vec::new();
     let sheets: Vec<usize>;
     let mut sheet_as_section = false;
-    if chosen.members.len() == 1 {
+    if matrix.is_some() {
+        let c = chosen.members[0];
+        sheets = vec![c];
+        notes.push(format!(
+            "imported sheet {} ({} rows): the workbook is a traceability matrix exported by Crosswalk, whose requirements are on that sheet",
+            name(c),
+            candidates[c].rows
+        ));
+    } else if chosen.members.len() == 1 {
         let c = chosen.members[0];
         sheets = vec![c];
         notes.push(format!(

@@ -492,6 +492,94 @@ fn a_cover_sheet_without_a_header_before_the_list_does_not_shift_the_choice() {
     assert_eq!(import.requirements.len(), 3);
 }
 
+/// A Crosswalk traceability matrix of two requirements: its About sheet is longer, yet the
+/// requirements are read from its Matrix sheet, and the preview says why.
+#[test]
+fn an_exported_matrix_is_read_from_its_matrix_sheet_however_small() {
+    let about: Vec<Vec<String>> =
+        std::iter::once(vec!["Item".into(), "Value".into(), "Key".into()])
+            .chain((1..=14).map(|i| {
+                vec![
+                    format!("Item {i}"),
+                    format!("Some value number {i}"),
+                    format!("k{i}"),
+                ]
+            }))
+            .collect();
+    let bytes = xlsx(&[
+        (
+            "Matrix",
+            vec![
+                vec!["Set", "Req ID", "Title", "Requirement", "Coverage"],
+                vec!["acme", "R-1", "Keys", "Encrypt data at rest", "gap"],
+                vec![
+                    "acme",
+                    "R-2",
+                    "MFA",
+                    "Require MFA for administrators",
+                    "gap",
+                ],
+            ],
+        ),
+        (
+            "About",
+            about
+                .iter()
+                .map(|r| r.iter().map(String::as_str).collect())
+                .collect(),
+        ),
+        (
+            "_crosswalk",
+            vec![vec!["crosswalk-matrix-snapshot/1", "seal"]],
+        ),
+    ]);
+    let import = read("acme-matrix.xlsx", &bytes).unwrap();
+    assert_eq!(import.sheets.len(), 1);
+    assert_eq!(import.sheets[0].name, "Matrix");
+    assert_eq!(
+        import
+            .requirements
+            .iter()
+            .map(|r| r.reference.as_str())
+            .collect::<Vec<_>>(),
+        ["R-1", "R-2"]
+    );
+    assert!(
+        import
+            .notes
+            .iter()
+            .any(|n| n.contains("a traceability matrix exported by Crosswalk")),
+        "{:?}",
+        import.notes
+    );
+    // Without the integrity sheet it is an ordinary workbook, chosen by the usual rules.
+    let plain = xlsx(&[
+        (
+            "Matrix",
+            vec![
+                vec!["Set", "Req ID", "Title", "Requirement", "Coverage"],
+                vec!["acme", "R-1", "Keys", "Encrypt data at rest", "gap"],
+            ],
+        ),
+        (
+            "About",
+            about
+                .iter()
+                .map(|r| r.iter().map(String::as_str).collect())
+                .collect(),
+        ),
+    ]);
+    let plain = read("book.xlsx", &plain).unwrap();
+    assert!(
+        !plain
+            .notes
+            .iter()
+            .any(|n| n.contains("exported by Crosswalk")),
+        "{:?}",
+        plain.notes
+    );
+}
+
 /// A macro-enabled workbook is read like any xlsx; its macros are never run.
 #[test]
 fn an_xlsm_workbook_is_read_like_an_xlsx() {
