@@ -133,6 +133,8 @@ export interface SuggestionItem {
   kind: string;
   ref: string;
   title: string;
+  /** False when the source names the target but publishes no title or details for it. */
+  details_published: boolean;
   score: number;
   reason: string;
   /** 'accepted' | 'rejected' | null when not decided yet. */

@@ -47,3 +47,16 @@ export function createGridWindow(o: WindowOptions): GridVirtualizer {
 export function maxRenderedRows(height: number, rowHeight = ROW_HEIGHT, overscan = OVERSCAN): number {
   return Math.ceil(height / rowHeight) + 1 + 2 * overscan;
 }
+
+/**
+ * The 0-based row index a typed row number asks for ("90000", "90,000" or "90 000" → 89999),
+ * clamped to the rows there are; null when the text is not a positive whole number or there
+ * are no rows.
+ */
+export function rowIndexFromText(text: string, total: number): number | null {
+  const digits = text.trim().replace(/[\s,.'\u00a0\u202f]/g, '');
+  if (!/^\d+$/.test(digits) || total <= 0) return null;
+  const n = Number(digits);
+  if (n < 1) return null;
+  return Math.min(total, n) - 1;
+}

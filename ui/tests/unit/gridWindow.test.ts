@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createGridWindow, maxRenderedRows, OVERSCAN, ROW_HEIGHT, type GridVirtualizer } from '../../src/lib/gridWindow';
+import { createGridWindow, maxRenderedRows, OVERSCAN, ROW_HEIGHT, rowIndexFromText, type GridVirtualizer } from '../../src/lib/gridWindow';
 import { RowCache } from '../../src/lib/rowcache';
 
 /**
@@ -98,5 +98,23 @@ describe('grid windowing (100,000 rows)', () => {
     const s = scroller(0);
     expect(s.indexes()).toEqual([]);
     expect(s.v.getTotalSize()).toBe(0);
+  });
+});
+
+describe('rowIndexFromText', () => {
+  it('reads a typed row number as a 0-based index, with or without thousands separators', () => {
+    expect(rowIndexFromText('90000', 100_000)).toBe(89_999);
+    expect(rowIndexFromText(' 90,000 ', 100_000)).toBe(89_999);
+    expect(rowIndexFromText('90 000', 100_000)).toBe(89_999);
+    expect(rowIndexFromText('1', 5)).toBe(0);
+  });
+
+  it('clamps past the last row and refuses what is not a row number', () => {
+    expect(rowIndexFromText('250', 100)).toBe(99);
+    expect(rowIndexFromText('0', 100)).toBeNull();
+    expect(rowIndexFromText('-3', 100)).toBeNull();
+    expect(rowIndexFromText('12a', 100)).toBeNull();
+    expect(rowIndexFromText('', 100)).toBeNull();
+    expect(rowIndexFromText('5', 0)).toBeNull();
   });
 });
