@@ -113,7 +113,7 @@ fn entry(
         reference: r.clone(),
         kind: fw.kind.target_kind(),
         framework: fw.name.clone(),
-        title: item.title.clone(),
+        title: item.display_title().into_owned(),
         description: item.text.clone(),
         provenance: fw.provenance.clone(),
         enabled: (fw.kind == FrameworkKind::LzControls).then(|| profile.is_enabled(r)),
@@ -223,7 +223,11 @@ pub fn matrix_model(view: &View, actor: &Actor) -> Result<MatrixModel> {
                 workload: None,
                 target: target.clone(),
                 target_kind: m.target.kind.target_kind(),
-                target_title: m.target.title.clone(),
+                // An entry whose source publishes no details says so instead of an empty title.
+                target_title: catalogue
+                    .item(&target)
+                    .map(|(_, i)| i.display_title().into_owned())
+                    .unwrap_or_else(|| m.target.title.clone()),
                 relationship: m.relationship,
                 responsibility: m.responsibility,
                 status: m.status,
@@ -456,9 +460,9 @@ fn gap_stories(
             .filter_map(|t| catalogue.item(t))
             .map(|(_, i)| {
                 if i.text.is_empty() {
-                    format!("{} is in place for the workload.", i.title)
+                    format!("{} is in place for the workload.", i.display_title())
                 } else {
-                    format!("{}: {}", i.title, first_words(&i.text, 240))
+                    format!("{}: {}", i.display_title(), first_words(&i.text, 240))
                 }
             })
             .collect();

@@ -1292,3 +1292,37 @@ fn the_matrix_commands_on_a_missing_engagement_file_fail_and_create_nothing() {
         assert!(!out.exists());
     }
 }
+
+#[test]
+fn a_target_whose_source_publishes_no_details_says_so_in_the_matrix() {
+    use calamine::Reader;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("unpublished.crosswalk");
+    let csv = dir.path().join("reqs.csv");
+    std::fs::write(
+        &csv,
+        "ID,Requirement\nAPI-1,GraphQL APIs must only be reachable by authorised callers\n",
+    )
+    .unwrap();
+    json(&db, &["import", csv.to_str().unwrap(), "--set", "acme"]);
+    // The Control Tower reference names this proactive control without a title or details.
+    let shown = json(&db, &["catalogue", "show", "ct:CT.APPSYNC.PR.1"]);
+    assert_eq!(shown["details_published"], false, "{shown:#}");
+    json(&db, &["map", "acme:API-1", "ct:CT.APPSYNC.PR.1"]);
+    let matrix = dir.path().join("m.xlsx");
+    json(&db, &["export", "--out", matrix.to_str().unwrap()]);
+
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook(&matrix).unwrap();
+    for sheet in ["Catalogue", "Links"] {
+        let range = book.worksheet_range(sheet).unwrap();
+        let row = range
+            .rows()
+            .find(|r| r.iter().any(|c| cell_text(c).contains("CT.APPSYNC.PR.1")))
+            .unwrap_or_else(|| panic!("{sheet} lists the control"));
+        let texts: Vec<String> = row.iter().map(cell_text).collect();
+        assert!(
+            texts.iter().any(|t| t == "(no published details)"),
+            "{sheet}: {texts:?}"
+        );
+    }
+}

@@ -7,8 +7,8 @@ use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
-/// Name of the very hidden sheet holding the snapshot.
-pub const INTEGRITY_SHEET: &str = "_crosswalk";
+/// Name of the very hidden sheet holding the snapshot (the importer recognises a matrix by it).
+pub const INTEGRITY_SHEET: &str = crosswalk_domain::MATRIX_INTEGRITY_SHEET;
 /// First cell of the integrity sheet; a reader refuses snapshots of another format.
 pub const SNAPSHOT_FORMAT: &str = "crosswalk-matrix-snapshot/1";
 /// Column of the integrity sheet's first row holding the key fingerprint (A: format, B: seal,

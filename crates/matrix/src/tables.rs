@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 /// Excel refuses a cell with more characters than this.
 pub const EXCEL_CELL_LIMIT: usize = 32_767;
 
-pub const MATRIX: &str = "Matrix";
+pub const MATRIX: &str = crosswalk_domain::MATRIX_SHEET;
 pub const COVERAGE: &str = "Coverage";
 pub const GAPS: &str = "Gaps";
 pub const LINKS: &str = "Links";
