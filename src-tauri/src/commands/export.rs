@@ -1,7 +1,7 @@
 //! Export of the matrix, merging an edited matrix back, and the audit log.
 
 use super::{actor, blocking, AppState};
-use crate::error::{CmdResult, CommandError};
+use crate::error::CmdResult;
 use crate::jobs::{Progress, Reporter};
 use crosswalk_api::{AuditEntry, ExportFormat, ExportReport, ExportRequest};
 use serde::Serialize;
@@ -42,14 +42,38 @@ pub async fn export_matrix(
     result
 }
 
+/// What merging an edited matrix did, in the words the window shows.
 #[derive(Debug, Serialize)]
 pub struct MergeOutcome {
+    /// Rows whose edits were written (one audit entry each).
     pub applied: usize,
+    /// Rows whose edits the engagement already held.
+    pub already_applied: usize,
+    /// Rows changed in the engagement since the export too: left alone, one line each.
     pub conflicts: Vec<String>,
+    /// Changes to read-only cells, rows or sheets: never merged, listed so nobody is surprised.
+    pub ignored: Vec<String>,
 }
 
-/// Merging an edited matrix back needs `import_matrix` in crosswalk-api, which has not landed;
-/// until then the window says so instead of pretending.
+impl From<crosswalk_api::MatrixImportReport> for MergeOutcome {
+    fn from(r: crosswalk_api::MatrixImportReport) -> Self {
+        MergeOutcome {
+            applied: r.applied.len(),
+            already_applied: r.already_applied.len(),
+            conflicts: r
+                .conflicts
+                .iter()
+                .map(|c| format!("{} (row {}): {}", c.reference, c.row, c.reason))
+                .collect(),
+            ignored: r.ignored.iter().map(|a| a.to_string()).collect(),
+        }
+    }
+}
+
+/// Merges the editable columns of a matrix the customer edited (chosen in the open dialog).
+/// The core reads and checks the whole file before it writes, so a refused file (not a matrix,
+/// not sealed by this engagement, a bad cell) changes nothing; a cancel takes effect only
+/// before the merge starts.
 #[tauri::command]
 pub async fn import_matrix(
     state: State<'_, AppState>,
@@ -57,16 +81,20 @@ pub async fn import_matrix(
     path: String,
     on_progress: Channel<Progress>,
 ) -> CmdResult<MergeOutcome> {
-    let _ = (
-        state.current()?,
-        state.paths.require(&path)?,
-        job,
-        on_progress,
-    );
-    Err(CommandError::new(
-        "unavailable",
-        "merging an edited matrix is not available in this build yet; use `crosswalk import-matrix`",
-    ))
+    let db = state.current()?;
+    let file = state.paths.require(&path)?;
+    let guard = state.jobs.start(&job)?;
+    let flag = guard.flag();
+    let result = blocking(move || {
+        let mut r = Reporter::new(move |p| drop(on_progress.send(p)), flag);
+        r.stage("Reading, checking and merging the matrix", 0, 1)?;
+        let report = crosswalk_api::import_matrix(&db, &actor(), &file)?;
+        r.stage("Done", 1, 1).ok();
+        Ok(MergeOutcome::from(report))
+    })
+    .await;
+    drop(guard);
+    result
 }
 
 #[derive(Debug, Serialize)]

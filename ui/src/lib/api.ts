@@ -199,6 +199,16 @@ export interface ExportReport {
   warnings: unknown[];
 }
 
+/** What merging an edited matrix did. */
+export interface MergeOutcome {
+  applied: number;
+  already_applied: number;
+  /** Rows changed in the engagement since the export too: left alone. */
+  conflicts: string[];
+  /** Changes to read-only cells, rows or sheets: never merged. */
+  ignored: string[];
+}
+
 export interface AuditEntry {
   seq: number;
   at: string;
@@ -282,7 +292,7 @@ export const api = {
   exportMatrix: (path: string, format: 'xlsx' | 'csv' | 'json', onProgress: (p: Progress) => void) =>
     runJob<ExportReport>('export_matrix', { path, format }, onProgress),
   importMatrix: (path: string, onProgress: (p: Progress) => void) =>
-    runJob<{ applied: number; conflicts: string[] }>('import_matrix', { path }, onProgress),
+    runJob<MergeOutcome>('import_matrix', { path }, onProgress),
   auditLog: (offset: number, limit: number) => invoke<{ total: number; entries: AuditEntry[] }>('audit_log', { offset, limit }),
   workplan: () => invoke<WorkplanList>('workplan_list'),
   setWorkplan: (edit: WorkplanEdit) => invoke<WorkplanSetReport>('workplan_set', { edit }),

@@ -27,6 +27,8 @@ const SAMPLE_ROWS = 497;
 const SAMPLE_SET = 'aws-securityhub-controls-export-sample';
 /** The target accepted with the keyboard for ACM.1; the exported matrix must carry it. */
 let acceptedByKeyboard = null;
+/** The matrix the export test wrote. */
+let exportedMatrix = null;
 
 assert.ok(app, 'CROSSWALK_APP must name the built app binary');
 mkdirSync(out, { recursive: true });
@@ -319,6 +321,38 @@ describe('the desktop workbench', { concurrency: false }, () => {
     await waitText('audit-total', new RegExp(`^\\(${entries} entries, hash-chained\\)$`));
     assert.equal(await contentOf('[data-testid="audit"] tbody tr td'), String(entries), 'the newest entry comes first');
     await shot('07-export-audit');
+    exportedMatrix = path;
+  });
+
+  check('merges an owner the customer typed into the exported matrix', async () => {
+    assert.ok(exportedMatrix, 'the export test wrote a matrix');
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load(readFileSync(exportedMatrix));
+    const ws = book.getWorksheet('Matrix');
+    const header = ws.getRow(1).values.map((v) => String(v ?? ''));
+    const refCol = header.indexOf('Req ID');
+    const ownerCol = header.indexOf('Owner');
+    let edited = 0;
+    ws.eachRow((row, n) => {
+      if (n > 1 && row.getCell(refCol).text === 'ACM.2') {
+        row.getCell(ownerCol).value = 'Dana Whitfield';
+        edited++;
+      }
+    });
+    assert.ok(edited >= 1, 'ACM.2 has a row to edit');
+    const editedPath = join(work, 'harbourline-matrix-edited.xlsx');
+    writeFileSync(editedPath, Buffer.from(await book.xlsx.writeBuffer()));
+    await handOver(editedPath);
+    await (await byTestId('import-matrix')).click();
+    const said = await waitText('merge-result', /Merged the edits of \d+ row/, 120_000);
+    assert.match(said, new RegExp(`Merged the edits of ${edited} row`), said);
+    // The matrix has a row per workload, so each workload's assessment of ACM.2 took the owner,
+    // each with its audit entry.
+    const audit = (await invoke('audit_log', { offset: 0, limit: 50 })).ok.entries;
+    const merged = audit.filter((e) => JSON.stringify(e.after ?? null).includes('Dana Whitfield'));
+    assert.equal(merged.length, edited, `one audit entry per merged row: ${JSON.stringify(merged.map((e) => e.subject))}`);
+    for (const e of merged) assert.match(e.subject, /ACM\.2/, e.subject);
+    await shot('07b-matrix-merged');
   });
 
   check('refuses a broken spreadsheet, shows why, and imports nothing', async () => {
@@ -379,14 +413,17 @@ describe('the desktop workbench', { concurrency: false }, () => {
       const violations = [];
       document.addEventListener('securitypolicyviolation', (e) => violations.push(e.effectiveDirective));
       const holder = document.createElement('div');
-      holder.innerHTML = '<img src="data:," onerror="window.__crosswalkCspProbe=1">';
-      const img = holder.firstChild;
-      img.addEventListener('error', () => setTimeout(() => done({ ran: window.__crosswalkCspProbe ?? null, violations }), 100));
+      holder.dataset.probe = 'csp';
+      // An image that cannot load (a data: URL, which img-src refuses), with an inline handler.
+      holder.innerHTML = '<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" onerror="window.__crosswalkCspProbe=1">';
+      const finish = () => done({ ran: window.__crosswalkCspProbe ?? null, errored: true, violations });
+      holder.firstChild.addEventListener('error', () => setTimeout(finish, 200));
       document.body.append(holder);
     });
     assert.equal(probe.ran, null, 'the inline onerror handler did not run');
+    assert.ok(probe.violations.includes('img-src'), `the data: image was refused by img-src: ${probe.violations}`);
     assert.ok(probe.violations.some((d) => d.startsWith('script-src')), `a script-src violation was reported: ${probe.violations}`);
-    await browser.execute(() => document.querySelector('img[src="data:,"]')?.parentElement?.remove());
+    await browser.execute(() => document.querySelector('[data-probe="csp"]')?.remove());
     await (await byTestId('filter-set')).selectByAttribute('value', '');
   });
 
