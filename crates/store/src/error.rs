@@ -45,6 +45,28 @@ pub enum StoreError {
     #[error("'{name}' is not a valid set name: {reason}")]
     InvalidSetName { name: String, reason: String },
 
+    #[error(
+        "set '{set}' holds requirements {current}; {incoming} would replace them. \
+         Choose another --set (nothing was changed)"
+    )]
+    SetSourceMismatch {
+        set: String,
+        current: String,
+        incoming: String,
+    },
+
+    #[error(
+        "{file}: re-importing into set '{set}' would remove all {count} of its requirements, \
+         because {reason}; check --sheet and --header-row (or import into a new --set). \
+         Nothing was changed"
+    )]
+    WouldRemoveAll {
+        set: String,
+        file: String,
+        count: usize,
+        reason: String,
+    },
+
     #[error("no requirement set named '{name}'")]
     UnknownSet { name: String },
 

@@ -141,6 +141,54 @@ fn stored_items(conn: &Connection, framework_id: i64) -> Result<HashMap<String, 
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// The prefix of the provenance of a set adopted from the shipped catalogue.
+const CATALOGUE_SOURCE: &str = "catalogue:";
+
+/// Which source a provenance names: the shipped framework id (`catalogue:fsbp@1.0` → `fsbp`),
+/// or `None` for a customer file.
+fn adopted_framework(provenance: &str) -> Option<&str> {
+    provenance
+        .strip_prefix(CATALOGUE_SOURCE)
+        .map(|rest| rest.split('@').next().unwrap_or(rest))
+}
+
+fn describe_source(provenance: &str) -> String {
+    match adopted_framework(provenance) {
+        Some(fw) => format!("adopted from the shipped framework '{fw}'"),
+        None => format!("imported from the customer file {provenance}"),
+    }
+}
+
+/// A set keeps one kind of source: a customer's sheet (re-imported from any revision of it) or
+/// one shipped framework (re-adopted). Anything else would silently replace the set.
+fn check_same_source(conn: &Connection, id: i64, set: &str, incoming: &str) -> Result<()> {
+    let current: Option<String> = conn.query_row(
+        "SELECT provenance FROM frameworks WHERE id = ?1",
+        [id],
+        |r| r.get(0),
+    )?;
+    let Some(current) = current.filter(|c| !c.is_empty()) else {
+        return Ok(());
+    };
+    let (was, now) = (adopted_framework(&current), adopted_framework(incoming));
+    let same = match (was, now) {
+        (None, None) => true,
+        (Some(a), Some(b)) => a == b,
+        _ => false,
+    };
+    if same {
+        return Ok(());
+    }
+    Err(StoreError::SetSourceMismatch {
+        set: set.into(),
+        current: describe_source(&current),
+        incoming: match now {
+            Some(fw) => format!("adopting the shipped framework '{fw}'"),
+            None => format!("importing {incoming}"),
+        },
+    })
+}
+
 /// Computes the diff without writing; both the dry run and the real import use it.
 fn diff(conn: &Connection, set: &str, import: &SheetImport) -> Result<(ImportDiff, Vec<Content>)> {
     check_set_name(conn, set)?;
@@ -155,6 +203,9 @@ fn diff(conn: &Connection, set: &str, import: &SheetImport) -> Result<(ImportDif
         }
     }
     let existing_id = set_id(conn, set)?;
+    if let Some(id) = existing_id {
+        check_same_source(conn, id, set, &import.file)?;
+    }
     let stored = match existing_id {
         Some(id) => stored_items(conn, id)?,
         None => HashMap::new(),
@@ -186,6 +237,23 @@ fn diff(conn: &Connection, set: &str, import: &SheetImport) -> Result<(ImportDif
         .map(|(r, _)| r.clone())
         .collect();
     removed.sort();
+    let live = stored.values().filter(|s| !s.removed).count();
+    if live > 0 && removed.len() == live {
+        let reason = if import.requirements.is_empty() {
+            "the file reads 0 requirements".to_string()
+        } else {
+            format!(
+                "none of the {} requirements the file reads has one of the set's ids",
+                import.requirements.len()
+            )
+        };
+        return Err(StoreError::WouldRemoveAll {
+            set: set.into(),
+            file: import.file.clone(),
+            count: live,
+            reason,
+        });
+    }
     out.removed = removed;
     Ok((out, contents))
 }
