@@ -216,17 +216,20 @@ impl View {
         let rows = stmt.query_map(params_from_iter(args.iter()), mapping_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
+}
 
-    fn mapping_between(&self, source: i64, target: i64) -> Result<Option<MappingRow>> {
-        Ok(self
-            .conn
-            .query_row(
-                &format!("{MAPPING_SELECT} WHERE m.source_item_id = ?1 AND m.target_item_id = ?2"),
-                params![source, target],
-                mapping_row,
-            )
-            .optional()?)
-    }
+fn mapping_between(
+    conn: &rusqlite::Connection,
+    source: i64,
+    target: i64,
+) -> Result<Option<MappingRow>> {
+    Ok(conn
+        .query_row(
+            &format!("{MAPPING_SELECT} WHERE m.source_item_id = ?1 AND m.target_item_id = ?2"),
+            params![source, target],
+            mapping_row,
+        )
+        .optional()?)
 }
 
 impl Engagement {
@@ -239,8 +242,6 @@ impl Engagement {
         inputs: &[MappingInput],
     ) -> Result<Vec<MappingChange>> {
         let now = actor.timestamp();
-        // Read the "before" state first: the view's connection is the transaction's.
-        let mut befores = Vec::with_capacity(inputs.len());
         for input in inputs {
             let source = self.item(input.source)?;
             if source.shipped {
@@ -254,13 +255,22 @@ impl Engagement {
                     "only the catalogue makes shipped links".into(),
                 ));
             }
+            if input.source == input.target {
+                return Err(StoreError::Invalid(format!(
+                    "{} cannot be mapped to itself",
+                    source.qualified()
+                )));
+            }
             self.item(input.target)?;
-            befores.push(self.mapping_between(input.source, input.target)?);
         }
+        // The "before" state is read inside the write-locked (IMMEDIATE) transaction, so a
+        // writer racing this one is either fully before it or fully after it, and the audit
+        // entry's before/after is what really changed.
         self.mutate(actor, |tx| {
             let mut changes = Vec::with_capacity(inputs.len());
             let mut events = Vec::new();
-            for (input, before) in inputs.iter().zip(befores) {
+            for input in inputs {
+                let before = mapping_between(tx, input.source, input.target)?;
                 let same = before.as_ref().is_some_and(|b| {
                     b.relationship == input.relationship
                         && b.responsibility == input.responsibility
