@@ -484,46 +484,6 @@ fn gap_stories(
     Ok(stories)
 }
 
-/// Writes `bytes` next to `out` and renames it into place, so a failure never leaves half a file.
-fn write_atomically(out: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = match out.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let fail = |source| ApiError::Write {
-        path: out.to_path_buf(),
-        source,
-    };
-    let mut tmp = tempfile_in(&dir).map_err(fail)?;
-    std::io::Write::write_all(&mut tmp.1, bytes).map_err(fail)?;
-    tmp.1.sync_all().map_err(fail)?;
-    drop(tmp.1);
-    std::fs::rename(&tmp.0, out).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp.0);
-        fail(e)
-    })
-}
-
-/// A new file in `dir` whose name cannot clash with a concurrent export.
-fn tempfile_in(dir: &Path) -> std::io::Result<(PathBuf, std::fs::File)> {
-    for attempt in 0..100u32 {
-        let path = dir.join(format!(
-            ".crosswalk-export-{}-{attempt}.crosswalk.tmp",
-            std::process::id()
-        ));
-        match std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&path)
-        {
-            Ok(f) => return Ok((path, f)),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-            Err(e) => return Err(e),
-        }
-    }
-    Err(std::io::Error::other("no free temporary file name"))
-}
-
 /// A fresh sealing key, made once per engagement.
 fn fresh_secret() -> Result<[u8; 32]> {
     let mut key = [0u8; 32];
@@ -544,6 +504,8 @@ pub(crate) fn export_with(
         Some(f) => f,
         None => ExportFormat::from_path(&request.out)?,
     };
+    // Checked before anything is written, the engagement's export key included.
+    let target = crate::output::destination(&request.out, e.path())?;
     let model = matrix_model(e, actor)?;
     let (bytes, content_hash, warnings) = match format {
         ExportFormat::Xlsx => {
@@ -561,7 +523,7 @@ pub(crate) fn export_with(
             )
         }
     };
-    write_atomically(&request.out, &bytes)?;
+    crate::output::write_atomically(&request.out, &target, &bytes)?;
     let mut coverage = CoverageCounts::default();
     for r in &model.rows {
         coverage.add(r.coverage);
@@ -586,6 +548,8 @@ pub(crate) fn export_with(
 
 /// Writes the traceability matrix of the engagement `db` (which must exist) to `request.out`.
 pub fn export(db: &Path, actor: &Actor, request: &ExportRequest) -> Result<ExportReport> {
+    // Refused before the engagement is even opened: `--out` must not be the engagement file.
+    crate::output::destination(&request.out, db)?;
     let mut e = Engagement::open(db, actor, crate::shipped_catalogue())?;
     let report = export_with(&mut e, actor, request)?;
     e.close()?;

@@ -12,6 +12,7 @@ mod export;
 mod import;
 mod map;
 mod matrix;
+mod output;
 mod refs;
 mod requirements;
 mod suggest;

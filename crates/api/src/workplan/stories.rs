@@ -16,7 +16,7 @@ use crosswalk_readiness::{
 use crosswalk_store::{Actor, MappingFilter, View};
 use serde::Serialize;
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// A requirement left uncovered is something the customer asked for: it outranks the default.
 const REQUIREMENT_GAP_PRIORITY: Priority = Priority::High;
@@ -355,44 +355,6 @@ fn check_extension(out: &Path, wanted: &str) -> Result<()> {
     Ok(())
 }
 
-/// Writes next to `out` and renames into place: a failure never leaves half a file, and an
-/// existing file is only replaced by a complete one.
-fn write_atomically(out: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = match out.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let fail = |source| ApiError::Write {
-        path: out.to_path_buf(),
-        source,
-    };
-    let mut attempt = 0u32;
-    let (tmp, mut file) = loop {
-        let path = dir.join(format!(
-            ".crosswalk-readiness-{}-{attempt}.tmp",
-            std::process::id()
-        ));
-        match std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&path)
-        {
-            Ok(f) => break (path, f),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && attempt < 100 => {
-                attempt += 1
-            }
-            Err(e) => return Err(fail(e)),
-        }
-    };
-    let written = std::io::Write::write_all(&mut file, bytes).and_then(|_| file.sync_all());
-    drop(file);
-    if let Err(e) = written.and_then(|_| std::fs::rename(&tmp, out)) {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(fail(e));
-    }
-    Ok(())
-}
-
 fn readiness_error(e: crosswalk_readiness::ReadinessError) -> ApiError {
     ApiError::Invalid(e.to_string())
 }
@@ -401,9 +363,10 @@ fn readiness_error(e: crosswalk_readiness::ReadinessError) -> ApiError {
 /// the workplan status, one sheet per security domain, the story backlog, an about sheet.
 pub fn readiness_export(db: &Path, actor: &Actor, out: &Path) -> Result<ExportedFile> {
     check_extension(out, "xlsx")?;
+    let target = crate::output::destination(out, db)?;
     let report = readiness_report(db, actor)?;
     let bytes = crosswalk_readiness::write_readiness_xlsx(&report).map_err(readiness_error)?;
-    write_atomically(out, &bytes)?;
+    crate::output::write_atomically(out, &target, &bytes)?;
     let mut sheets = vec![crosswalk_readiness::WORKPLAN_SHEET.to_string()];
     sheets.extend(
         report
@@ -432,9 +395,10 @@ pub fn readiness_export(db: &Path, actor: &Actor, out: &Path) -> Result<Exported
 /// layout of Jira's CSV importer: Summary, Description, Acceptance Criteria, Labels…, Priority.
 pub fn stories_export(db: &Path, actor: &Actor, out: &Path) -> Result<ExportedFile> {
     check_extension(out, "csv")?;
+    let target = crate::output::destination(out, db)?;
     let list = stories_list(db, actor)?;
     let bytes = crosswalk_readiness::write_backlog_csv(&list.stories).map_err(readiness_error)?;
-    write_atomically(out, &bytes)?;
+    crate::output::write_atomically(out, &target, &bytes)?;
     Ok(ExportedFile {
         out: out.display().to_string(),
         sheets: Vec::new(),
