@@ -9,6 +9,8 @@
 #   scripts/bench.sh                    1,000, 10,000 and 100,000 rows
 #   scripts/bench.sh --sizes 10000      chosen sizes
 #   scripts/bench.sh --markdown F       also write the tables to F
+#   scripts/bench.sh --limit S          stop any one measurement after S seconds (default 900
+#                                       in a full run) and report it as unfinished
 #
 # Any other option is passed to `crosswalk-bench run` (see `crosswalk-bench run --help`).
 # The generated sheets are kept in target/bench-data/ and reused while the generator is the
@@ -20,9 +22,12 @@ cd "$(dirname "$0")/.."
 root=$(pwd)
 
 smoke=0
+limit=()
 for a in "$@"; do
   [ "$a" = "--smoke" ] && smoke=1
 done
+# A full run stops any one measurement after 15 minutes (reported as unfinished) unless told.
+if [ $smoke -eq 0 ] && [[ " $* " != *" --limit "* ]]; then limit=(--limit 900); fi
 
 venv="$root/target/bench-venv"
 has_peers() { "$1" -c 'import openpyxl, xlsxwriter' >/dev/null 2>&1; }
@@ -44,4 +49,4 @@ bench="$root/target/release/crosswalk-bench"
 
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.1f GB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')" >&2
 echo "rustc: $(rustc --version)" >&2
-exec "$bench" run "$@"
+exec "$bench" run "${limit[@]}" "$@"

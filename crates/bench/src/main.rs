@@ -39,6 +39,10 @@ enum Command {
         /// Also write the figures as Markdown to this file.
         #[arg(long)]
         markdown: Option<PathBuf>,
+        /// Stop any one measurement after this many seconds and report it as unfinished
+        /// (an export stopped so leaves out the writers' baselines at that size).
+        #[arg(long)]
+        limit: Option<u64>,
     },
     /// Write the xlsx and CSV requirement sheets of the given sizes.
     Generate {
@@ -69,6 +73,7 @@ enum Case {
     Calamine { file: PathBuf },
     Csv { file: PathBuf },
     Import { file: PathBuf, db: PathBuf },
+    ImportNew { file: PathBuf, db: PathBuf },
     Suggest { db: PathBuf },
     Export { db: PathBuf, out: PathBuf },
     Xlsxwriter { matrix: PathBuf, out: PathBuf },
@@ -83,6 +88,7 @@ fn main() -> Result<()> {
             no_peers,
             repeat,
             markdown,
+            limit,
         } => {
             let sizes = match (smoke, sizes.is_empty()) {
                 (true, _) => vec![1_000],
@@ -95,6 +101,7 @@ fn main() -> Result<()> {
                 peers: !no_peers,
                 repeat: repeat.unwrap_or(if smoke { 1 } else { 3 }),
                 markdown,
+                limit: limit.map(std::time::Duration::from_secs),
             })
         }
         Command::Generate { rows, out } => {
@@ -122,6 +129,7 @@ fn main() -> Result<()> {
                 Case::Calamine { file } => measure::calamine_read(&file)?,
                 Case::Csv { file } => measure::csv_read(&file)?,
                 Case::Import { file, db } => measure::import(&file, &db)?,
+                Case::ImportNew { file, db } => measure::import_new(&file, &db)?,
                 Case::Suggest { db } => measure::suggest(&db)?,
                 Case::Export { db, out } => measure::export(&db, &out)?,
                 Case::Xlsxwriter { matrix, out } => measure::xlsxwriter_write(&matrix, &out)?,

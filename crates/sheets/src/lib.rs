@@ -17,6 +17,7 @@ mod ods;
 mod workbook;
 
 pub use error::{Duplicate, Location, SheetError};
+pub use workbook::panic_is_contained;
 
 use crosswalk_domain::{
     ColumnInfo, ColumnRole, ImportWarning, ImportedRequirement, SheetImport, SheetReport,
@@ -68,12 +69,15 @@ pub fn read_requirements(
     };
     let mut notes: Vec<String> = Vec::new();
     let sheets: Vec<RawSheet> = if workbook::is_zip(bytes) || workbook::is_cfb(bytes) {
-        let kind = workbook::sniff(&file, bytes)?;
-        if kind == workbook::Kind::Ods {
-            ods::check(&file, bytes)?;
-        }
+        let (kind, sheets, more) = workbook::contained(&file, || {
+            let kind = workbook::sniff(&file, bytes)?;
+            if kind == workbook::Kind::Ods {
+                ods::check(&file, bytes)?;
+            }
+            let (sheets, more) = workbook::read(&file, bytes, kind)?;
+            Ok((kind, sheets, more))
+        })?;
         notes.push(format!("read as a {}", kind.name()));
-        let (sheets, more) = workbook::read(&file, bytes, kind)?;
         notes.extend(more);
         sheets
     } else if WORKBOOK_EXTENSIONS.contains(&ext.as_str()) {

@@ -32,6 +32,44 @@ impl Kind {
     }
 }
 
+thread_local! {
+    static CONTAINED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// True while this thread reads a workbook inside [`contained`]: a panic raised there (by
+/// calamine or the zip reader, on a damaged file) becomes an error naming the file, so a panic
+/// hook can stay quiet about it instead of reporting a crash that is not one.
+pub fn panic_is_contained() -> bool {
+    CONTAINED.with(|c| c.get())
+}
+
+/// Runs `read` (everything that hands the file to calamine or the zip reader) so that a panic
+/// in those libraries becomes [`SheetError::Damaged`]. Fuzzing found such panics in calamine
+/// 0.38 on damaged legacy .xls files (slice bounds in its CFB reader, integer overflow in its
+/// record parser). An abort, such as a failed huge allocation, cannot be caught: the bounds
+/// checked in [`sniff`] and the streaming readers are what prevent those.
+pub(crate) fn contained<T>(file: &str, read: impl FnOnce() -> Result<T>) -> Result<T> {
+    let was = CONTAINED.with(|c| c.replace(true));
+    let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(read));
+    CONTAINED.with(|c| c.set(was));
+    match out {
+        Ok(result) => result,
+        Err(payload) => {
+            let why = payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "no detail".into());
+            Err(SheetError::Damaged {
+                file: file.to_string(),
+                detail: format!(
+                    "the spreadsheet reader stopped on a structure it cannot handle ({why}); the file is damaged or was not written by a spreadsheet program"
+                ),
+            })
+        }
+    }
+}
+
 const CFB_MAGIC: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
 
 pub(crate) fn is_zip(bytes: &[u8]) -> bool {
