@@ -3,7 +3,7 @@
 //! requirements marked, heading and footer rows told apart from requirements.
 
 use crate::detect::{Column, Layout};
-use crate::grid::{RawRow, RawSheet};
+use crate::grid::{column_letter, Merge, RawRow, RawSheet};
 use crate::ids;
 use crosswalk_domain::{Attributes, ColumnRole, ImportWarning, ImportedRequirement};
 use std::collections::HashMap;
@@ -223,6 +223,49 @@ pub(crate) fn build(sheet: &RawSheet, layout: &Layout, sheet_as_section: bool) -
                 .or_else(|| sheet_as_section.then(|| sheet.name.clone()));
         }
 
+        // An id cell merged over several rows (a common layout: one requirement written over
+        // several lines) makes those rows one requirement: its text continues on each row.
+        if let Some(m) = id_col.and_then(|c| merged_below_top(sheet, row.index, c.index)) {
+            if let Some(prev) = out
+                .last_mut()
+                .filter(|p| p.row == m.top + 1 && p.reference == reference)
+            {
+                for (into, more) in [(&mut prev.text, &text), (&mut prev.title, &title)] {
+                    if !more.is_empty() && !into.split('\n').any(|line| line == more.as_str()) {
+                        if !into.is_empty() {
+                            into.push('\n');
+                        }
+                        into.push_str(more);
+                    }
+                }
+                let mut joined = Attributes::default();
+                for (h, old) in prev.attributes.iter() {
+                    match attributes.get(h) {
+                        Some(v) if !old.split('\n').any(|line| line == v) => {
+                            joined.push(h, format!("{old}\n{v}"))
+                        }
+                        _ => joined.push(h, old),
+                    }
+                }
+                for (h, v) in attributes.iter() {
+                    if prev.attributes.get(h).is_none() {
+                        joined.push(h, v);
+                    }
+                }
+                prev.attributes = joined;
+                if row.index == m.top + 1 {
+                    notes.push(format!(
+                        "rows {}-{} are one requirement ({}): the id cell {} is merged over them, so their text was joined",
+                        m.top + 1,
+                        m.bottom + 1,
+                        prev.reference,
+                        range_name(m)
+                    ));
+                }
+                continue;
+            }
+        }
+
         let withdrawn = is_withdrawn(&title) || is_withdrawn(&text);
         let source_ref = (!generated && raw_id != reference).then(|| raw_id.clone());
         out.push(ImportedRequirement {
@@ -260,6 +303,26 @@ pub(crate) fn build(sheet: &RawSheet, layout: &Layout, sheet_as_section: bool) -
         notes,
         warnings,
     }
+}
+
+/// The vertical merge covering the cell at (`row`, `col`) when the cell is not its top row.
+fn merged_below_top(sheet: &RawSheet, row: u32, col: u32) -> Option<Merge> {
+    sheet
+        .merges
+        .iter()
+        .find(|m| m.left <= col && col <= m.right && m.top < row && row <= m.bottom)
+        .copied()
+}
+
+/// `A2:A4`.
+fn range_name(m: Merge) -> String {
+    format!(
+        "{}{}:{}{}",
+        column_letter(m.left),
+        m.top + 1,
+        column_letter(m.right),
+        m.bottom + 1
+    )
 }
 
 fn classify(row: &RawRow, headers: &[String], hierarchy: bool, digit_ids: bool) -> Kind {

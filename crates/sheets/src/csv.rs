@@ -28,6 +28,18 @@ pub(crate) fn read(
 ) -> Result<(RawSheet, Vec<String>)> {
     let decoded = decode(file, bytes, sheet_name)?;
     let delimiter = sniff(&decoded.text, prefer_tab);
+    if let Some(open) = unclosed_quote(&decoded.text, delimiter) {
+        return Err(SheetError::Unreadable {
+            file: file.to_string(),
+            at: Location::sheet(sheet_name)
+                .row(open.record)
+                .column(column_letter(open.field)),
+            detail: format!(
+                "a quote opened here (line {}) is never closed, so every line after it would be read into this one cell; close the quote or remove it",
+                open.line
+            ),
+        });
+    }
     let mut notes = vec![decoded.note];
     notes.push(format!(
         "fields are separated by {}",
@@ -79,6 +91,62 @@ pub(crate) fn read(
         }
     }
     Ok((sheet, notes))
+}
+
+/// Where a quoted field opens, 1-based record and line, 0-based field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct QuoteOpen {
+    record: u32,
+    line: u32,
+    field: u32,
+}
+
+/// Reads the text the way a CSV reader does (a quote opens a field only at its start; `""`
+/// inside a quoted field is a quote) and returns where a quoted field opens that never closes.
+fn unclosed_quote(text: &str, delimiter: u8) -> Option<QuoteOpen> {
+    let delimiter = delimiter as char;
+    let (mut record, mut line, mut field) = (1u32, 1u32, 0u32);
+    let mut field_start = true;
+    let mut open: Option<QuoteOpen> = None;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if open.is_some() {
+            match c {
+                '"' if chars.peek() == Some(&'"') => {
+                    chars.next();
+                }
+                '"' => open = None,
+                '\n' => line += 1,
+                '\r' if chars.peek() != Some(&'\n') => line += 1,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '"' if field_start => {
+                open = Some(QuoteOpen {
+                    record,
+                    line,
+                    field,
+                });
+                field_start = false;
+            }
+            '\n' | '\r' => {
+                if c == '\n' || chars.peek() != Some(&'\n') {
+                    line += 1;
+                    record += 1;
+                    field = 0;
+                }
+                field_start = true;
+            }
+            c if c == delimiter => {
+                field += 1;
+                field_start = true;
+            }
+            _ => field_start = false,
+        }
+    }
+    open
 }
 
 fn delimiter_name(d: u8) -> &'static str {
@@ -257,6 +325,28 @@ pub(crate) fn check_record_lengths(
     headers: &[String],
 ) -> Result<Vec<(u32, String)>> {
     let mut short = Vec::new();
+    // A header name holding a separator means the file mixes separators: the columns after it
+    // are misread.
+    if let Some(header) = sheet.row(header_bottom) {
+        for (col, name) in header.cells.iter().enumerate() {
+            let found: Vec<&str> = [(';', "';'"), ('\t', "a tab"), ('|', "'|'"), (',', "','")]
+                .iter()
+                .filter(|(c, _)| name.contains(*c))
+                .map(|(_, n)| *n)
+                .collect();
+            if !found.is_empty() {
+                short.push((
+                    header_bottom + 1,
+                    format!(
+                        "column {}: the header '{}' holds {}: the file seems to mix separators, so this column and the ones after it may be misread",
+                        column_letter(col as u32),
+                        name.escape_default(),
+                        found.join(" and ")
+                    ),
+                ));
+            }
+        }
+    }
     for r in sheet.rows.iter().filter(|r| r.index > header_bottom) {
         if r.cells.len() as u32 > header_width {
             let col = header_width;

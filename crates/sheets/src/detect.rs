@@ -82,7 +82,16 @@ pub(crate) fn find_header(
             break;
         }
         let filled = row.filled();
-        if filled < 2 && sheet_width > 1 {
+        // One label merged over several columns reads as a header only when it is exactly a
+        // header name (`ID` over A1:C1); otherwise it is a title.
+        let merged_header_name = filled == 1
+            && sheet.merges.iter().any(|m| {
+                m.top == row.index && m.right > m.left && {
+                    let n = norm_header(row.get(m.left));
+                    ALL_ROLES.iter().any(|r| header_score(&n, *r) == 3)
+                }
+            });
+        if filled < 2 && sheet_width > 1 && !merged_header_name {
             continue;
         }
         let values: Vec<&str> = row
@@ -91,7 +100,18 @@ pub(crate) fn find_header(
             .map(String::as_str)
             .filter(|c| !c.is_empty())
             .collect();
-        let labels = values.iter().filter(|v| is_label(v)).count();
+        // A cell holding a digit and shaped like most values below it in its column (`R-1`
+        // above `R-2`, `R-3`) is data: the row is a requirement, not the labels above them.
+        let labels = row
+            .cells
+            .iter()
+            .enumerate()
+            .filter(|(col, v)| {
+                !v.is_empty() && is_label(v) && !shaped_like_column(v, below, *col as u32)
+            })
+            .count();
+        // Repeated or blank header names are common in customer sheets; they make a header
+        // row less likely, not unlikely.
         let distinct: HashSet<&str> = values.iter().copied().collect();
         let label_frac = labels as f64 / filled as f64;
         if label_frac < 0.6 {
@@ -108,7 +128,9 @@ pub(crate) fn find_header(
         let covered = filled + spanned as usize;
         let coverage = covered as f64 / below_width.max(row.cells.len()).max(covered).max(1) as f64;
         let known = values.iter().filter(|v| known_header(v)).count().min(3) as f64;
-        let score = label_frac * (distinct.len() as f64 / filled as f64) * coverage + 0.1 * known;
+        let distinct_frac = (distinct.len() as f64 / filled as f64).sqrt();
+        let coverage = coverage.sqrt();
+        let score = label_frac * distinct_frac * coverage + 0.1 * known;
         if best.is_none_or(|(b, _)| score > b + 1e-9) {
             best = Some((score, i));
         }
@@ -146,22 +168,55 @@ pub(crate) fn find_header(
     }
 }
 
+/// The shape of a value: letters become `a`, digits `9`, runs collapsed (`R-12` → `a-9`).
+fn shape(v: &str) -> String {
+    let mut out = String::new();
+    for c in v.trim().chars() {
+        let k = if c.is_alphabetic() {
+            'a'
+        } else if c.is_ascii_digit() {
+            '9'
+        } else {
+            c
+        };
+        if !out.ends_with(k) || !(k == 'a' || k == '9') {
+            out.push(k);
+        }
+    }
+    out
+}
+
+/// True when `v` holds a digit and has the shape of most of the values below it in `col`.
+fn shaped_like_column(v: &str, below: &[crate::grid::RawRow], col: u32) -> bool {
+    if !v.chars().any(|c| c.is_ascii_digit()) || v.chars().count() > 40 {
+        return false;
+    }
+    let own = shape(v);
+    let values: Vec<&str> = below
+        .iter()
+        .map(|r| r.get(col))
+        .filter(|c| !c.is_empty())
+        .collect();
+    let same = values.iter().filter(|c| shape(c) == own).count();
+    !values.is_empty() && same * 2 > values.len()
+}
+
 fn is_label(v: &str) -> bool {
     v.chars().count() <= 150 && v.lines().count() <= 4 && v.parse::<f64>().is_err()
 }
 
+const ALL_ROLES: [Role; 6] = [
+    Role::Id,
+    Role::Title,
+    Role::Text,
+    Role::Section,
+    Role::Parent,
+    Role::Depth,
+];
+
 fn known_header(v: &str) -> bool {
     let n = norm_header(v);
-    [
-        Role::Id,
-        Role::Title,
-        Role::Text,
-        Role::Section,
-        Role::Parent,
-        Role::Depth,
-    ]
-    .iter()
-    .any(|r| header_score(&n, *r) >= 2)
+    ALL_ROLES.iter().any(|r| header_score(&n, *r) >= 2)
 }
 
 /// The rows a header spans: the found row, widened to the rows its cells are merged over.
@@ -426,9 +481,19 @@ fn stats(sheet: &RawSheet, bottom: u32, col: u32) -> Stats {
     let mut seen = HashSet::new();
     let (mut filled, mut len, mut id_like, mut with_digit, mut integers, mut embedded) =
         (0, 0, 0, 0, 0, 0);
+    // A value merged over several rows is one value: the rows it was copied to do not count.
+    let vertical: Vec<&crate::grid::Merge> = sheet
+        .merges
+        .iter()
+        .filter(|m| m.left <= col && col <= m.right && m.bottom > m.top)
+        .collect();
     for r in sheet.rows.iter().filter(|r| r.index > bottom) {
         let v = r.get(col);
-        if v.is_empty() {
+        if v.is_empty()
+            || vertical
+                .iter()
+                .any(|m| m.top < r.index && r.index <= m.bottom)
+        {
             continue;
         }
         filled += 1;

@@ -21,9 +21,35 @@ pub fn normalise(raw: &str) -> String {
         let spaced = raw.split_ascii_whitespace().collect::<Vec<_>>().join(" ");
         return nist(&spaced).unwrap_or(spaced);
     }
-    let folded: String = raw.nfkc().collect();
+    let folded: String = raw
+        .nfkc()
+        .filter(|c| !is_invisible(*c))
+        .map(|c| if is_dash(c) { '-' } else { c })
+        .collect();
     let spaced = folded.split_whitespace().collect::<Vec<_>>().join(" ");
     nist(&spaced).unwrap_or(spaced)
+}
+
+/// Format characters that print as nothing: zero-width spaces and joiners, the soft hyphen,
+/// a byte-order mark inside a cell, direction marks, the word joiner.
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'
+            | '\u{180E}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{FEFF}'
+    )
+}
+
+/// Hyphens, dashes and minus signs that read as `-` in an id.
+fn is_dash(c: char) -> bool {
+    matches!(
+        c,
+        '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{FE58}' | '\u{FE63}' | '\u{FF0D}'
+    )
 }
 
 fn nist(s: &str) -> Option<String> {
