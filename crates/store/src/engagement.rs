@@ -212,18 +212,48 @@ impl EngagementReader {
                 path: path.to_path_buf(),
             });
         }
-        // Opened read-write but `query_only`: as the last connection to close, it can then fold
-        // and remove the -wal/-shm files, which a SQLITE_OPEN_READ_ONLY connection would leave
-        // behind. A file the user cannot write (an archived copy) opens truly read-only.
-        let conn = match Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        ) {
-            Ok(conn) => conn,
-            Err(_) => Connection::open_with_flags(
+        // A file in a folder this process cannot write (an archive on a read-only share) cannot
+        // get the -shm file WAL reading needs: it is read as an immutable file instead.
+        match Self::open_conn(path, false) {
+            Err(StoreError::Sqlite(rusqlite::Error::SqliteFailure(f, _)))
+                if matches!(
+                    f.code,
+                    rusqlite::ErrorCode::ReadOnly | rusqlite::ErrorCode::CannotOpen
+                ) =>
+            {
+                Self::open_conn(path, true)
+            }
+            other => other,
+        }
+    }
+
+    fn open_conn(path: &Path, immutable: bool) -> Result<EngagementReader> {
+        let conn = if immutable {
+            let text = path.to_string_lossy();
+            let escaped = text
+                .replace('%', "%25")
+                .replace('?', "%3F")
+                .replace('#', "%23");
+            Connection::open_with_flags(
+                format!("file:{escaped}?immutable=1"),
+                OpenFlags::SQLITE_OPEN_READ_ONLY
+                    | OpenFlags::SQLITE_OPEN_URI
+                    | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            )?
+        } else {
+            // Opened read-write but `query_only`: as the last connection to close, it can then fold
+            // and remove the -wal/-shm files, which a SQLITE_OPEN_READ_ONLY connection would leave
+            // behind. A file the user cannot write (an archived copy) opens truly read-only.
+            match Connection::open_with_flags(
                 path,
-                OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-            )?,
+                OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            ) {
+                Ok(conn) => conn,
+                Err(_) => Connection::open_with_flags(
+                    path,
+                    OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                )?,
+            }
         };
         conn.pragma_update(None, "query_only", true)?;
         configure(&conn, false)?;
