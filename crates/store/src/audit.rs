@@ -150,11 +150,9 @@ impl View {
 
     /// The audit entries after `since` (0 for all), oldest first.
     pub fn audit_log(&self, since: i64) -> Result<Vec<AuditEntry>> {
+        // An altered entry may no longer hold JSON: it is shown as the text it holds.
         let parse = |s: Option<String>| -> Result<Option<Value>> {
-            Ok(match s {
-                Some(s) => Some(serde_json::from_str(&s)?),
-                None => None,
-            })
+            Ok(s.map(|s| serde_json::from_str(&s).unwrap_or(Value::String(s))))
         };
         self.raw_audit(since)?
             .into_iter()
@@ -186,6 +184,17 @@ impl View {
     /// Recomputes the whole chain; returns the number of entries, or the first one that does
     /// not match.
     pub fn verify_audit_chain(&self) -> Result<usize> {
+        match self.audit_chain_break()? {
+            Some(seq) => Err(StoreError::AuditTampered { seq }),
+            None => self.raw_audit(0).map(|e| e.len()),
+        }
+    }
+
+    /// Recomputes the whole chain and returns the sequence number of the first entry that does
+    /// not match it (its content, its place or its link to the one before changed), or `None`
+    /// when the chain is intact. Entries removed from the end leave an intact chain: a hash
+    /// chain kept in the same file cannot show that.
+    pub fn audit_chain_break(&self) -> Result<Option<i64>> {
         let entries = self.raw_audit(0)?;
         let mut prev = GENESIS_HASH.to_string();
         for (expected_seq, e) in (1..).zip(&entries) {
@@ -200,10 +209,10 @@ impl View {
                 e.after.as_deref(),
             );
             if e.seq != expected_seq || e.prev_hash != prev || e.hash != hash {
-                return Err(StoreError::AuditTampered { seq: e.seq });
+                return Ok(Some(e.seq));
             }
             prev = hash;
         }
-        Ok(entries.len())
+        Ok(None)
     }
 }

@@ -97,6 +97,11 @@ fn configure(conn: &Connection, writable: bool) -> Result<()> {
     Ok(())
 }
 
+/// True when this process may write the file (opening it for writing changes nothing).
+fn writable(path: &Path) -> bool {
+    std::fs::OpenOptions::new().write(true).open(path).is_ok()
+}
+
 /// Turns "file is not a database" into a message that names the file.
 fn not_sqlite(path: &Path, e: rusqlite::Error) -> StoreError {
     match e {
@@ -214,6 +219,11 @@ impl EngagementReader {
         }
         // A file in a folder this process cannot write (an archive on a read-only share) cannot
         // get the -shm file WAL reading needs: it is read as an immutable file instead.
+        // A file this process cannot write is read as an immutable file as well: opening it
+        // the usual way would leave -wal/-shm files beside it that no one can remove.
+        if !writable(path) {
+            return Self::open_conn(path, true);
+        }
         match Self::open_conn(path, false) {
             Err(StoreError::Sqlite(rusqlite::Error::SqliteFailure(f, _)))
                 if matches!(
@@ -366,6 +376,11 @@ impl Engagement {
     pub fn open(path: &Path, actor: &Actor, catalogue: &Catalogue) -> Result<Engagement> {
         if !path.is_file() {
             return Err(StoreError::Missing {
+                path: path.to_path_buf(),
+            });
+        }
+        if !writable(path) {
+            return Err(StoreError::ReadOnly {
                 path: path.to_path_buf(),
             });
         }

@@ -6,6 +6,9 @@ pub enum StoreError {
     #[error("{path}: no engagement file here")]
     Missing { path: PathBuf },
 
+    #[error("{path}: the engagement file is read-only; nothing was changed")]
+    ReadOnly { path: PathBuf },
+
     #[error("{path}: already exists; open it instead of creating it")]
     AlreadyExists { path: PathBuf },
 
@@ -94,3 +97,38 @@ pub enum StoreError {
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+impl StoreError {
+    /// What a database error means for the engagement file `db`, in words that name the file;
+    /// `None` unless it is one of the known kinds (read-only, damaged, busy, full…).
+    pub fn engagement_message(&self, db: &std::path::Path) -> Option<String> {
+        use rusqlite::ErrorCode;
+        let StoreError::Sqlite(rusqlite::Error::SqliteFailure(f, detail)) = self else {
+            return None;
+        };
+        let db = db.display();
+        let detail = detail.clone().unwrap_or_else(|| f.to_string());
+        Some(match f.code {
+            ErrorCode::ReadOnly => format!(
+                "{db}: the engagement file is read-only (the file, or the folder it is in, cannot be written); nothing was changed"
+            ),
+            ErrorCode::DatabaseCorrupt => format!(
+                "{db}: the engagement file is damaged ({detail}); nothing was changed. Use a backup copy"
+            ),
+            ErrorCode::NotADatabase => {
+                format!("{db}: not a Crosswalk engagement file ({detail}); nothing was changed")
+            }
+            ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked => format!(
+                "{db}: another crosswalk process kept the engagement file busy; nothing was changed, run the command again"
+            ),
+            ErrorCode::DiskFull => format!("{db}: the disk is full; nothing was changed"),
+            ErrorCode::CannotOpen => {
+                format!("{db}: the engagement file cannot be opened ({detail})")
+            }
+            ErrorCode::SystemIoFailure => {
+                format!("{db}: the engagement file cannot be read or written ({detail})")
+            }
+            _ => return None,
+        })
+    }
+}
