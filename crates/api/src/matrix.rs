@@ -52,17 +52,26 @@ pub struct MatrixImportReport {
     pub conflicts: Vec<ConflictRow>,
     /// Changes to read-only cells, rows or sheets: never merged, listed so nobody is surprised.
     pub ignored: Vec<Alteration>,
+    /// Rows whose Set, Req ID or Workload cell disagrees with the requirement their hidden key
+    /// names (only some columns sorted, keys pasted over): which requirement an edit is about is
+    /// uncertain, so when there is any, nothing at all was merged.
+    pub identity_alterations: Vec<Alteration>,
 }
 
 impl MatrixImportReport {
     /// 0 when every edit merged; 3 when rows changed on both sides were left alone (conflicts),
     /// as `../shared/CLI.md` asks.
     pub fn exit_code(&self) -> i32 {
-        if self.conflicts.is_empty() {
+        if self.conflicts.is_empty() && self.identity_alterations.is_empty() {
             0
         } else {
             3
         }
+    }
+
+    /// Whether the merge was refused because rows no longer match their hidden keys.
+    pub fn refused(&self) -> bool {
+        !self.identity_alterations.is_empty()
     }
 }
 
@@ -124,6 +133,19 @@ pub fn import_matrix(db: &Path, actor: &Actor, file: &Path) -> Result<MatrixImpo
             list.join("; ")
         ))
     };
+    if !edits.identity_alterations.is_empty() {
+        // Edits cannot be attributed with certainty: report, write nothing (exit 3, as for
+        // conflicts and as `verify` does for altered read-only data).
+        return Ok(MatrixImportReport {
+            file: file.display().to_string(),
+            export: edits.export.clone(),
+            applied: Vec::new(),
+            already_applied: Vec::new(),
+            conflicts: Vec::new(),
+            ignored: edits.alterations.clone(),
+            identity_alterations: edits.identity_alterations.clone(),
+        });
+    }
     if !edits.problems.is_empty() {
         return Err(refuse(
             edits.problems.iter().map(|p| p.to_string()).collect(),
@@ -196,6 +218,7 @@ pub fn import_matrix(db: &Path, actor: &Actor, file: &Path) -> Result<MatrixImpo
         already_applied: Vec::new(),
         conflicts: Vec::new(),
         ignored: edits.alterations.clone(),
+        identity_alterations: Vec::new(),
     };
     for ((row, g), outcome) in guarded.iter().zip(outcomes) {
         let merged = || MergedRow {

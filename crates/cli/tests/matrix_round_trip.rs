@@ -1326,3 +1326,365 @@ fn a_target_whose_source_publishes_no_details_says_so_in_the_matrix() {
         );
     }
 }
+
+/// `xml` with the whole `<c r="CELL" …>…</c>` element replaced by `element` (the cell is made
+/// first if the row has none yet).
+fn replace_cell(xml: &str, cell: &str, element: &str) -> String {
+    let xml = set_inline_cell(xml, cell, "");
+    let start = xml.find(&format!("<c r=\"{cell}\"")).unwrap();
+    let end = start + xml[start..].find("</c>").unwrap() + "</c>".len();
+    format!("{}{element}{}", &xml[..start], &xml[end..])
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// A cell holding a formula, with a cached value (as Excel saves it) or without (as scripts
+/// write it).
+fn formula_cell(cell: &str, formula: &str, cached: Option<&str>) -> String {
+    match cached {
+        Some(v) => format!(
+            "<c r=\"{cell}\" t=\"str\"><f>{}</f><v>{}</v></c>",
+            escape(formula),
+            escape(v)
+        ),
+        None => format!("<c r=\"{cell}\"><f>{}</f></c>", escape(formula)),
+    }
+}
+
+/// The edits of `edits.xlsx` cannot be told apart from an untouched engagement: nothing written.
+fn assert_nothing_written(db: &Path, hash: &str, before: &BTreeMap<String, [String; 5]>) {
+    assert_eq!(file_hash(db), hash, "the engagement file is unchanged");
+    assert_eq!(&assessments(db), before);
+}
+
+#[test]
+fn rows_whose_visible_ids_disagree_with_their_hidden_keys_are_not_merged() {
+    let d = demo();
+    let sheet = MatrixSheet::read(&d.matrix);
+    let rows = sheet.rows.len();
+    let (key, version) = (sheet.column("Key"), sheet.column("Exported version"));
+    let key_letters = column_letters(key);
+    let version_letters = column_letters(version);
+    let hash = file_hash(&d.db);
+    let before = assessments(&d.db);
+    assert!(
+        before.values().any(|a| !a[2].is_empty()),
+        "the demo has owners to misplace"
+    );
+
+    // Excel's "sort selection only": the visible columns sorted (here reversed), the hidden
+    // Key and Exported version columns left where they were. Then an owner typed on the row
+    // that shows SEC-DP-01.
+    let reversed = d.dir.join("reversed.xlsx");
+    rearrange_matrix_rows(&d.matrix, &reversed, &(0..rows).rev().collect::<Vec<_>>());
+    let partial = d.dir.join("partial-sort.xlsx");
+    let restored: Vec<(String, String)> = sheet
+        .rows
+        .iter()
+        .enumerate()
+        .flat_map(|(i, r)| {
+            [
+                (format!("{key_letters}{}", i + 2), r[key].clone()),
+                (format!("{version_letters}{}", i + 2), r[version].clone()),
+            ]
+        })
+        .collect();
+    let restored: Vec<(&str, &str)> = restored
+        .iter()
+        .map(|(c, t)| (c.as_str(), t.as_str()))
+        .collect();
+    edit_matrix_cells(&reversed, &partial, &restored);
+    let shown = MatrixSheet::read(&partial);
+    let owner_cell = shown.cell("Owner", "SEC-DP-01");
+    assert_eq!(
+        shown.value("Key", "SEC-DP-01"),
+        sheet.rows[rows - 1][key],
+        "the row showing SEC-DP-01 carries the last row's key"
+    );
+    let edited = d.dir.join("partial-sort-edited.xlsx");
+    edit_matrix_cells(&partial, &edited, &[(&owner_cell, "Owner-for-DP01")]);
+
+    let (code, report) = json_with_code(&d.db, &["verify", edited.to_str().unwrap()]);
+    assert_eq!(code, 3, "verify calls it altered");
+    assert!(!report["alterations"].as_array().unwrap().is_empty());
+
+    let (code, report) = json_with_code(&d.db, &["import-matrix", edited.to_str().unwrap()]);
+    assert_eq!(code, 3, "{report:#}");
+    assert_eq!(report["applied"], Value::Array(vec![]));
+    let identity = report["identity_alterations"].as_array().unwrap();
+    let dp01_row = owner_cell.trim_start_matches(|c: char| c.is_ascii_uppercase());
+    let id_cell = format!("{}{dp01_row}", column_letters(sheet.column("Req ID")));
+    let named = identity
+        .iter()
+        .find(|a| a["cell"] == id_cell.as_str())
+        .unwrap_or_else(|| panic!("{id_cell} is named: {identity:#?}"));
+    assert_eq!(named["found"], "SEC-DP-01");
+    assert_eq!(
+        named["expected"],
+        sheet.rows[rows - 1][sheet.column("Req ID")]
+    );
+    // Every row whose id moved is listed (an odd count leaves the middle row in place).
+    assert_eq!(identity.len(), rows - rows % 2, "{identity:#?}");
+    assert_nothing_written(&d.db, &hash, &before);
+
+    // Without --json: the cells on stdout, why nothing was merged on stderr.
+    let out = crosswalk()
+        .arg("--db")
+        .arg(&d.db)
+        .args(["import-matrix", edited.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains(&format!("cell {id_cell}")), "{stdout}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("nothing was merged"), "{stderr}");
+    assert_nothing_written(&d.db, &hash, &before);
+
+    // Two keys swapped: the owner typed on SEC-DP-01's row would have gone to SEC-DP-02.
+    let (k1, k2) = (
+        sheet.cell("Key", "SEC-DP-01"),
+        sheet.cell("Key", "SEC-DP-02"),
+    );
+    let swapped = d.dir.join("swapped.xlsx");
+    edit_matrix_cells(
+        &d.matrix,
+        &swapped,
+        &[
+            (&k1, &sheet.value("Key", "SEC-DP-02")),
+            (&k2, &sheet.value("Key", "SEC-DP-01")),
+            (&sheet.cell("Owner", "SEC-DP-01"), "Owner-for-DP01"),
+        ],
+    );
+    let (code, report) = json_with_code(&d.db, &["import-matrix", swapped.to_str().unwrap()]);
+    assert_eq!(code, 3, "{report:#}");
+    let cells: Vec<&str> = report["identity_alterations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["cell"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        cells,
+        [
+            sheet.cell("Req ID", "SEC-DP-01"),
+            sheet.cell("Req ID", "SEC-DP-02")
+        ]
+    );
+    assert_nothing_written(&d.db, &hash, &before);
+}
+
+#[test]
+fn formulas_are_alterations_in_read_only_cells_and_problems_in_editable_ones() {
+    let d = demo();
+    let sheet = MatrixSheet::read(&d.matrix);
+    let hash = file_hash(&d.db);
+    let before = assessments(&d.db);
+
+    // A read-only cell turned into a live link that shows the exported text.
+    let text = sheet.value("Requirement", "SEC-DP-01");
+    let text_cell = sheet.cell("Requirement", "SEC-DP-01");
+    let linked = d.dir.join("linked.xlsx");
+    let formula = format!("HYPERLINK(\"http://evil.example/x\",\"{text}\")");
+    rewrite_part(&d.matrix, &linked, MATRIX_PART, |xml| {
+        replace_cell(
+            &xml,
+            &text_cell,
+            &formula_cell(&text_cell, &formula, Some(&text)),
+        )
+    });
+    let (code, report) = json_with_code(&d.db, &["verify", linked.to_str().unwrap()]);
+    assert_eq!(code, 3, "{report:#}");
+    assert_eq!(report["status"], "altered");
+    let a = &report["alterations"][0];
+    assert_eq!(report["alterations"].as_array().unwrap().len(), 1);
+    assert_eq!(a["kind"], "cell_changed");
+    assert_eq!(a["cell"], text_cell.as_str());
+    assert_eq!(a["expected"], text.as_str());
+    assert_eq!(a["found"], format!("={formula}").as_str());
+
+    // Formulas typed into editable cells, without cached values (as a script saves them).
+    let owner = sheet.cell("Owner", "SEC-DP-02");
+    let notes = sheet.cell("Notes", "SEC-DP-01");
+    let evidence = sheet.cell("Evidence", "SEC-DP-03");
+    let typed = d.dir.join("typed-formulas.xlsx");
+    rewrite_part(&d.matrix, &typed, MATRIX_PART, |xml| {
+        let xml = replace_cell(&xml, &owner, &formula_cell(&owner, "1+1", None));
+        let xml = replace_cell(
+            &xml,
+            &notes,
+            &formula_cell(&notes, "cmd|' /C calc'!A0", None),
+        );
+        replace_cell(
+            &xml,
+            &evidence,
+            &formula_cell(&evidence, "HYPERLINK(\"http://x\",\"doc\")", Some("doc")),
+        )
+    });
+    let (code, report) = json_with_code(&d.db, &["verify", typed.to_str().unwrap()]);
+    assert_eq!(code, 0, "editable cells only: {report:#}");
+    assert_eq!(report["status"], "edited_only");
+    let problems: BTreeMap<String, String> = report["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["cell"].as_str().unwrap().to_string(),
+                p["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        problems.keys().cloned().collect::<Vec<_>>(),
+        {
+            let mut v = vec![owner.clone(), notes.clone(), evidence.clone()];
+            v.sort();
+            v
+        },
+        "{problems:#?}"
+    );
+    assert!(problems[&owner].contains("formula (=1+1)"), "{problems:#?}");
+    assert!(problems[&notes].contains("=cmd|"), "{problems:#?}");
+
+    for file in [&typed] {
+        let (code, err) = run(&d.db, &["import-matrix", file.to_str().unwrap()]);
+        assert_eq!(code, 1, "{err}");
+        for cell in [&owner, &notes, &evidence] {
+            assert!(err.contains(&format!("cell {cell}")), "{cell}: {err}");
+        }
+        assert!(err.contains("nothing was merged"), "{err}");
+        assert_nothing_written(&d.db, &hash, &before);
+    }
+}
+
+#[test]
+fn a_renamed_matrix_sheet_or_a_cleared_header_row_is_refused_naming_what_is_missing() {
+    let d = demo();
+    let sheet = MatrixSheet::read(&d.matrix);
+    let hash = file_hash(&d.db);
+    let before = assessments(&d.db);
+    let edited = d.dir.join("owner.xlsx");
+    edit_matrix_cells(
+        &d.matrix,
+        &edited,
+        &[(&sheet.cell("Owner", "SEC-DP-01"), "Platform team")],
+    );
+
+    let renamed = d.dir.join("renamed.xlsx");
+    rewrite_part(&edited, &renamed, "xl/workbook.xml", |xml| {
+        xml.replace("<sheet name=\"Matrix\"", "<sheet name=\"Matrix (2)\"")
+    });
+    let (code, err) = run(&d.db, &["import-matrix", renamed.to_str().unwrap()]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains(&format!("{}:", renamed.display()))
+            && err.contains("no sheet 'Matrix'")
+            && err.contains("'Matrix (2)'"),
+        "{err}"
+    );
+    assert_nothing_written(&d.db, &hash, &before);
+
+    let cleared = d.dir.join("cleared-header.xlsx");
+    rewrite_part(&edited, &cleared, MATRIX_PART, |mut xml| {
+        for c in 0..sheet.header.len() {
+            xml = set_inline_cell(&xml, &format!("{}1", column_letters(c)), "");
+        }
+        xml
+    });
+    let (code, err) = run(&d.db, &["import-matrix", cleared.to_str().unwrap()]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains(&format!("{}:", cleared.display())), "{err}");
+    for column in ["'Set'", "'Req ID'", "'Owner'", "'Notes'", "'Key'"] {
+        assert!(err.contains(column), "{column}: {err}");
+    }
+    assert_nothing_written(&d.db, &hash, &before);
+
+    // The edited file itself still merges.
+    let (code, report) = json_with_code(&d.db, &["import-matrix", edited.to_str().unwrap()]);
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(assessments(&d.db)["demo:SEC-DP-01"][2], "Platform team");
+}
+
+#[test]
+fn a_reason_without_an_override_an_oversized_note_and_a_typed_date() {
+    let d = demo();
+    let sheet = MatrixSheet::read(&d.matrix);
+    let hash = file_hash(&d.db);
+    let before = assessments(&d.db);
+    let plain = ["SEC-DP-01", "SEC-DP-02", "SEC-DP-03"];
+    for r in plain {
+        assert_eq!(
+            sheet.value("Coverage override", r),
+            "",
+            "{r} has no override"
+        );
+        assert_eq!(sheet.value("Notes", r), "", "{r} has no notes");
+    }
+
+    // An override reason typed on a row without an override: named, nothing merged.
+    let reason_cell = sheet.cell("Override reason", "SEC-DP-03");
+    let reason_only = d.dir.join("reason-only.xlsx");
+    edit_matrix_cells(
+        &d.matrix,
+        &reason_only,
+        &[
+            (&reason_cell, "reason without override"),
+            (&sheet.cell("Owner", "SEC-DP-01"), "Platform team"),
+        ],
+    );
+    let (code, err) = run(&d.db, &["import-matrix", reason_only.to_str().unwrap()]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains(&format!("cell {reason_cell}")) && err.contains("needs a Coverage override"),
+        "{err}"
+    );
+    assert!(!err.contains("already"), "{err}");
+    assert_nothing_written(&d.db, &hash, &before);
+
+    // 40,000 characters in Notes: more than an Excel cell holds, refused with the cell named.
+    let notes_cell = sheet.cell("Notes", "SEC-DP-01");
+    let huge = d.dir.join("huge-note.xlsx");
+    edit_matrix_cells(&d.matrix, &huge, &[(&notes_cell, &"N".repeat(40_000))]);
+    let (code, err) = run(&d.db, &["import-matrix", huge.to_str().unwrap()]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains(&format!("cell {notes_cell}"))
+            && err.contains("40000 characters")
+            && err.contains("32767"),
+        "{err}"
+    );
+    assert_nothing_written(&d.db, &hash, &before);
+
+    // A date typed into Notes: Excel stores the serial number 43831 with a date format.
+    let styled = d.dir.join("date-style.xlsx");
+    let mut style = 0usize;
+    rewrite_part(&d.matrix, &styled, "xl/styles.xml", |xml| {
+        let at = xml.find("<cellXfs count=\"").unwrap() + "<cellXfs count=\"".len();
+        let end = at + xml[at..].find('"').unwrap();
+        style = xml[at..end].parse().unwrap();
+        let xml = format!("{}{}{}", &xml[..at], style + 1, &xml[end..]);
+        xml.replace(
+            "</cellXfs>",
+            "<xf numFmtId=\"14\" fontId=\"0\" fillId=\"0\" borderId=\"0\" xfId=\"0\" \
+             applyNumberFormat=\"1\"/></cellXfs>",
+        )
+    });
+    let date_cell = sheet.cell("Notes", "SEC-DP-03");
+    let dated = d.dir.join("dated.xlsx");
+    rewrite_part(&styled, &dated, MATRIX_PART, |xml| {
+        replace_cell(
+            &xml,
+            &date_cell,
+            &format!("<c r=\"{date_cell}\" s=\"{style}\"><v>43831</v></c>"),
+        )
+    });
+    let (code, report) = json_with_code(&d.db, &["import-matrix", dated.to_str().unwrap()]);
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(report["applied"][0]["changes"][0]["after"], "2020-01-01");
+    assert_eq!(assessments(&d.db)["demo:SEC-DP-03"][4], "2020-01-01");
+}

@@ -28,4 +28,8 @@ pub enum MatrixError {
     /// nothing in the workbook can be trusted to merge back.
     #[error("the matrix cannot be trusted: {0}")]
     Integrity(String),
+    /// The Matrix sheet, or a column needed to tie its rows to requirements or to read the
+    /// edits, is gone (renamed sheet, cleared header row): nothing can be merged.
+    #[error("the matrix is incomplete: {0}")]
+    Incomplete(String),
 }

@@ -4,9 +4,12 @@
 use crate::snapshot::{
     self, SheetSnapshot, Snapshot, INTEGRITY_SHEET, KEY_ID_COLUMN, SNAPSHOT_FORMAT,
 };
-use crate::tables::{EditableField, ABOUT, CONTENT_HASH_KEY, EXPORTED_VERSION, MATRIX, WORKLOAD};
+use crate::tables::{
+    EditableField, ABOUT, CONTENT_HASH_KEY, EXCEL_CELL_LIMIT, EXPORTED_VERSION, KEY, MATRIX,
+    WORKLOAD,
+};
 use crate::MatrixError;
-use calamine::{Data, Reader, Xlsx};
+use calamine::{Data, DataRef, Reader, Xlsx, XlsxFormulaMetadata};
 use crosswalk_domain::{Coverage, CoverageOverride};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -22,6 +25,9 @@ const MAX_TOTAL_BYTES: u128 = 2 * 1024 * 1024 * 1024;
 const MAX_CELLS: usize = 30_000_000;
 /// How far down a header row is looked for, in case rows were inserted above it.
 const HEADER_SEARCH_ROWS: u32 = 20;
+/// The Matrix columns that say which requirement (and workload) a row is about. When one of
+/// them disagrees with the row's hidden key, the row's identity is uncertain.
+const IDENTITY_COLUMNS: [&str; 3] = ["Set", "Req ID", WORKLOAD];
 
 /// Where an exported matrix came from, as recorded in its sealed snapshot.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -146,6 +152,9 @@ pub struct VerifyReport {
     pub edits: Vec<CellEdit>,
     pub alterations: Vec<Alteration>,
     pub added_columns: Vec<AddedColumn>,
+    /// Editable cells whose content cannot be merged as it is (a formula, text longer than an
+    /// Excel cell holds): `import-matrix` refuses the file until they are corrected.
+    pub problems: Vec<EditProblem>,
 }
 
 impl VerifyReport {
@@ -209,6 +218,11 @@ pub struct MatrixEdits {
     pub problems: Vec<EditProblem>,
     /// Read-only changes found on the way; they are never merged.
     pub alterations: Vec<Alteration>,
+    /// The alterations (a subset of `alterations`) where a row's Set, Req ID or Workload cell
+    /// disagrees with the requirement its hidden key names, as when only some columns were
+    /// sorted: which requirement each edit is about is then uncertain, and nothing should be
+    /// merged.
+    pub identity_alterations: Vec<Alteration>,
 }
 
 /// Reads the customer's edits from an exported matrix. `secret` is the engagement's HMAC key:
@@ -223,8 +237,11 @@ pub fn read_matrix(bytes: &[u8], secret: &[u8]) -> Result<MatrixEdits, MatrixErr
         );
         return Err(MatrixError::Integrity(why));
     };
+    if let Some(why) = missing_parts(&cmp) {
+        return Err(MatrixError::Incomplete(why));
+    }
     let mut rows = Vec::new();
-    let mut problems = Vec::new();
+    let mut problems = cmp.problems.clone();
     let mut by_row: HashMap<u32, Vec<CellEdit>> = HashMap::new();
     for e in cmp.edits.iter().filter(|e| e.sheet == MATRIX) {
         by_row.entry(e.row).or_default().push(e.clone());
@@ -255,7 +272,16 @@ pub fn read_matrix(bytes: &[u8], secret: &[u8]) -> Result<MatrixEdits, MatrixErr
                 key: m.key.clone(),
                 message,
             };
-            if value.trim().is_empty() {
+            let reason_typed = changed(EditableField::OverrideReason).is_some();
+            if value.trim().is_empty() && reason_typed && !reason.trim().is_empty() {
+                // A reason alone changes nothing: say so rather than report it as merged.
+                problems.push(problem(
+                    EditableField::OverrideReason,
+                    "an override reason needs a Coverage override on the same row (inherited, \
+                     partial, workload, gap or not_applicable); choose one or clear the reason"
+                        .to_string(),
+                ));
+            } else if value.trim().is_empty() {
                 coverage_override = Some(None);
             } else {
                 match value.parse::<Coverage>() {
@@ -283,12 +309,63 @@ pub fn read_matrix(bytes: &[u8], secret: &[u8]) -> Result<MatrixEdits, MatrixErr
             changes,
         });
     }
+    let identity_alterations = cmp
+        .alterations
+        .iter()
+        .filter(|a| {
+            a.sheet == MATRIX
+                && a.kind == AlterationKind::CellChanged
+                && a.column
+                    .as_deref()
+                    .is_some_and(|c| IDENTITY_COLUMNS.contains(&c))
+        })
+        .cloned()
+        .collect();
     Ok(MatrixEdits {
         export,
         rows,
         problems,
         alterations: cmp.alterations,
+        identity_alterations,
     })
+}
+
+/// Why the edits of a matrix cannot be read at all: its Matrix sheet is gone (renamed?), or
+/// a column that ties rows to requirements or holds edits is missing from its header row.
+fn missing_parts(cmp: &Comparison) -> Option<String> {
+    let sheet_gone = cmp
+        .alterations
+        .iter()
+        .any(|a| a.kind == AlterationKind::SheetMissing && a.sheet == MATRIX);
+    if sheet_gone {
+        let found: Vec<String> = cmp.sheet_names.iter().map(|n| format!("'{n}'")).collect();
+        return Some(format!(
+            "it has no sheet '{MATRIX}' (sheets: {}); if it was renamed, name it '{MATRIX}' \
+             again; nothing was merged",
+            found.join(", ")
+        ));
+    }
+    let needed = |c: &str| {
+        c == KEY || IDENTITY_COLUMNS.contains(&c) || EditableField::from_header(c).is_some()
+    };
+    let missing: Vec<&Alteration> = cmp
+        .alterations
+        .iter()
+        .filter(|a| a.kind == AlterationKind::ColumnMissing && a.sheet == MATRIX)
+        .filter(|a| a.column.as_deref().is_some_and(needed))
+        .collect();
+    let first = missing.first()?;
+    let names: Vec<String> = missing
+        .iter()
+        .filter_map(|a| a.column.as_ref().map(|c| format!("'{c}'")))
+        .collect();
+    Some(format!(
+        "sheet '{MATRIX}' has no column {} in its header row (row {}); its rows cannot be tied \
+         to requirements or its edits read: put the header row back as it was exported (or \
+         export again); nothing was merged",
+        names.join(", "),
+        first.row.unwrap_or(1)
+    ))
 }
 
 /// Tells apart an untouched matrix, one whose only changes are in the editable columns (listed),
@@ -310,6 +387,7 @@ pub fn verify(bytes: &[u8], secret: &[u8]) -> Result<VerifyReport, MatrixError> 
         edits: cmp.edits,
         alterations: cmp.alterations,
         added_columns: cmp.added_columns,
+        problems: cmp.problems,
     })
 }
 
@@ -328,17 +406,25 @@ struct Comparison {
     edits: Vec<CellEdit>,
     alterations: Vec<Alteration>,
     added_columns: Vec<AddedColumn>,
+    problems: Vec<EditProblem>,
     matrix: Vec<MatchedRow>,
+    sheet_names: Vec<String>,
 }
 
 /// The cells of one sheet, sparse: only cells that hold something, row by row.
 #[derive(Default)]
 struct Grid {
     rows: BTreeMap<u32, BTreeMap<u32, String>>,
+    /// The formula of each cell that holds one (its cached value, if any, is in `rows`).
+    formulas: HashMap<(u32, u32), String>,
     count: usize,
 }
 
 impl Grid {
+    fn formula(&self, row: u32, col: u32) -> Option<&str> {
+        self.formulas.get(&(row, col)).map(|s| s.as_str())
+    }
+
     fn get(&self, row: u32, col: u32) -> &str {
         self.rows
             .get(&row)
@@ -406,15 +492,25 @@ fn read_grid(book: &mut Xlsx<Cursor<&[u8]>>, sheet: &str) -> Result<Grid, Matrix
         .map_err(|e| MatrixError::Unreadable(format!("sheet '{sheet}': {e}")))?;
     let mut grid = Grid::default();
     // Streaming the cells keeps memory to what the sheet holds, whatever its declared dimension.
+    // Shared formulas are not expanded: that a cell holds one is all that matters here.
     while let Some(cell) = reader
-        .next_cell()
+        .next_cell_with_formula_metadata()
         .map_err(|e| MatrixError::Unreadable(format!("sheet '{sheet}': {e}")))?
     {
-        let value = Data::from(cell.get_value().clone()).to_string();
+        let (r, c) = cell.pos;
+        if let Some(f) = &cell.formula {
+            let text = match f {
+                XlsxFormulaMetadata::Normal { formula }
+                | XlsxFormulaMetadata::Shared { formula, .. } => format!("={formula}"),
+                _ => "=(a formula shared with the cells above)".to_string(),
+            };
+            grid.formulas.insert((r, c), text);
+            grid.count += 1;
+        }
+        let value = cell_text(&cell.value);
         if value.is_empty() {
             continue;
         }
-        let (r, c) = cell.get_position();
         grid.rows.entry(r).or_default().insert(c, value);
         grid.count += 1;
         if grid.count > MAX_CELLS {
@@ -424,6 +520,22 @@ fn read_grid(book: &mut Xlsx<Cursor<&[u8]>>, sheet: &str) -> Result<Grid, Matrix
         }
     }
     Ok(grid)
+}
+
+/// The text of a cell as the export wrote it: what calamine shows, except that a date (a number
+/// with a date format, as Excel stores a typed date) reads as an ISO date, not a serial number.
+fn cell_text(value: &DataRef<'_>) -> String {
+    match value {
+        DataRef::DateTime(dt) if dt.is_datetime() => {
+            let (y, mo, d, h, mi, s, _) = dt.to_ymd_hms_milli();
+            if (h, mi, s) == (0, 0, 0) {
+                format!("{y:04}-{mo:02}-{d:02}")
+            } else {
+                format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}")
+            }
+        }
+        other => Data::from(other.clone()).to_string(),
+    }
 }
 
 /// Why the integrity sheet could not be trusted.
@@ -491,7 +603,9 @@ fn compare(bytes: &[u8], secret: &[u8]) -> Result<Comparison, MatrixError> {
         edits: Vec::new(),
         alterations: Vec::new(),
         added_columns: Vec::new(),
+        problems: Vec::new(),
         matrix: Vec::new(),
+        sheet_names: names.clone(),
     };
     let (snap, seal) = match read_snapshot(&mut book, secret, &names) {
         Ok(s) => s,
@@ -696,11 +810,39 @@ fn compare_row(
         if is_matrix && header == EXPORTED_VERSION {
             matched.version = expected.parse().unwrap_or(0);
         }
+        // A formula is never what the export wrote, whatever value it shows.
+        let formula = grid.formula(r, c);
+        let found = formula.unwrap_or(found);
         if let Some(field) = field {
             matched.current.insert(field, found.to_string());
             matched.cells.insert(field, a1(r, c));
+            let problem = if let Some(f) = formula {
+                Some(format!(
+                    "holds a formula ({}); only typed text is merged: type the value itself",
+                    clip(f, 80)
+                ))
+            } else {
+                let chars = found.chars().count();
+                (chars > EXCEL_CELL_LIMIT).then(|| {
+                    format!(
+                        "holds {chars} characters, more than the {EXCEL_CELL_LIMIT} an Excel \
+                         cell can hold; shorten it (or keep the long text in a document and \
+                         name it here)"
+                    )
+                })
+            };
+            if let Some(message) = problem {
+                cmp.problems.push(EditProblem {
+                    sheet: snap.name.clone(),
+                    row: r + 1,
+                    column: header.clone(),
+                    cell: a1(r, c),
+                    key: key.clone(),
+                    message,
+                });
+            }
         }
-        if found == expected {
+        if found == expected && formula.is_none() {
             continue;
         }
         match field {
@@ -728,6 +870,15 @@ fn compare_row(
     }
     if is_matrix {
         cmp.matrix.push(matched);
+    }
+}
+
+/// The first `max` characters of `text`, with an ellipsis when cut.
+fn clip(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        text.to_string()
+    } else {
+        format!("{}…", text.chars().take(max).collect::<String>())
     }
 }
 

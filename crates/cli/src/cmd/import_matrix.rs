@@ -11,7 +11,8 @@ pub struct Args {
 }
 
 /// Exit 0 when every edit merged; 3 when some rows changed on both sides (conflicts, not
-/// overwritten; the other rows' edits are merged); 1 when the file cannot be trusted or an edited
+/// overwritten; the other rows' edits are merged), or when rows no longer show the requirement
+/// their hidden key names (nothing merged); 1 when the file cannot be trusted or an edited
 /// value cannot be merged (nothing written).
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     let db = ctx.db()?;
@@ -19,6 +20,26 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     let code = ExitCode::from(report.exit_code() as u8);
     if ctx.json {
         output::json(&report)?;
+        return Ok(code);
+    }
+    if report.refused() {
+        for a in &report.identity_alterations {
+            output::line(&format!("altered   {a}"));
+        }
+        let rows: std::collections::BTreeSet<u32> = report
+            .identity_alterations
+            .iter()
+            .filter_map(|a| a.row)
+            .collect();
+        eprintln!(
+            "{}: on {} row{} the Set, Req ID or Workload cell disagrees with the row's hidden \
+             key (were only some columns sorted, or cells pasted?); which requirement each edit \
+             belongs to is uncertain, so nothing was merged: undo that change or export again, \
+             then import again",
+            report.file,
+            rows.len(),
+            if rows.len() == 1 { "" } else { "s" },
+        );
         return Ok(code);
     }
     for r in &report.applied {

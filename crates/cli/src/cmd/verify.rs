@@ -40,6 +40,9 @@ fn human(report: &MatrixVerifyReport) {
     for a in &r.alterations {
         output::line(&format!("altered  {a}"));
     }
+    for p in &r.problems {
+        output::line(&format!("problem  {p}"));
+    }
     let verdict = match r.status {
         crosswalk_api::VerifyStatus::Untouched => "untouched since export".to_string(),
         crosswalk_api::VerifyStatus::EditedOnly => format!(
@@ -52,4 +55,17 @@ fn human(report: &MatrixVerifyReport) {
         ),
     };
     eprintln!("{}: {verdict}", report.file);
+    if !r.problems.is_empty() {
+        eprintln!(
+            "{}: {} edited cell{} cannot be merged by import-matrix as {} (listed above)",
+            report.file,
+            r.problems.len(),
+            if r.problems.len() == 1 { "" } else { "s" },
+            if r.problems.len() == 1 {
+                "it is"
+            } else {
+                "they are"
+            },
+        );
+    }
 }
