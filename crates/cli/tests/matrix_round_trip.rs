@@ -1611,7 +1611,7 @@ fn a_renamed_matrix_sheet_or_a_cleared_header_row_is_refused_naming_what_is_miss
 }
 
 #[test]
-fn a_reason_without_an_override_an_oversized_note_and_a_typed_date() {
+fn an_override_reason_without_an_override_is_refused_naming_the_cell() {
     let d = demo();
     let sheet = MatrixSheet::read(&d.matrix);
     let hash = file_hash(&d.db);
@@ -1645,7 +1645,14 @@ fn a_reason_without_an_override_an_oversized_note_and_a_typed_date() {
     );
     assert!(!err.contains("already"), "{err}");
     assert_nothing_written(&d.db, &hash, &before);
+}
 
+#[test]
+fn a_note_longer_than_an_excel_cell_is_refused_naming_the_cell() {
+    let d = demo();
+    let sheet = MatrixSheet::read(&d.matrix);
+    let hash = file_hash(&d.db);
+    let before = assessments(&d.db);
     // 40,000 characters in Notes: more than an Excel cell holds, refused with the cell named.
     let notes_cell = sheet.cell("Notes", "SEC-DP-01");
     let huge = d.dir.join("huge-note.xlsx");
@@ -1659,7 +1666,13 @@ fn a_reason_without_an_override_an_oversized_note_and_a_typed_date() {
         "{err}"
     );
     assert_nothing_written(&d.db, &hash, &before);
+}
 
+#[test]
+fn a_date_typed_into_notes_is_merged_as_an_iso_date() {
+    let d = demo();
+    let sheet = MatrixSheet::read(&d.matrix);
+    assert_eq!(sheet.value("Notes", "SEC-DP-03"), "");
     // A date typed into Notes: Excel stores the serial number 43831 with a date format.
     let styled = d.dir.join("date-style.xlsx");
     let mut style = 0usize;
