@@ -87,15 +87,16 @@ pub(crate) fn destination(out: &Path, db: &Path) -> Result<PathBuf> {
     let is_engagement = engagement_files(db).contains(&target)
         || matches!((&existing, &engagement), (Some(a), Some(b)) if same_file(a, b));
     if is_engagement {
-        let which = if out == db {
-            String::new()
+        let beside = if out == db {
+            ""
         } else {
-            format!(" {} (or a file SQLite keeps beside it)", db.display())
+            " (or a file SQLite keeps beside it)"
         };
         return Err(ApiError::Invalid(format!(
-            "{} is the engagement file{which}; writing the export there would destroy the \
+            "{} is the engagement file {}{beside}; writing the export there would destroy the \
              engagement: choose another --out",
             out.display(),
+            db.display(),
         )));
     }
     if let Some(m) = existing {

@@ -80,7 +80,7 @@ fn no_export_overwrites_the_engagement_file() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(1), "{args:?}: {stderr}");
         assert!(
-            stderr.contains(&format!("{name} is the engagement file")),
+            stderr.contains(&format!("{name} is the engagement file {name};")),
             "{args:?}: {stderr}"
         );
         assert!(out.stdout.is_empty(), "{args:?}");
