@@ -166,23 +166,31 @@ fn damaged_legacy_workbooks_that_made_calamine_panic_are_refused_as_damaged() {
     }
 }
 
-/// Inputs the matrix_read target found that still panic: calamine 0.38's reference parser
-/// overflows (multiplication on a cell reference with too many column letters, subtraction on
-/// a `<dimension ref="l1:C5"/>` whose end lies before its start). Builds with overflow checks
-/// (tests, fuzzing) panic; release builds wrap silently. The matrix reader calls calamine
-/// without the reference guard and panic containment the sheet reader has; once it does, move
-/// these files up one folder so the test above replays them.
+/// Inputs the matrix_read target found that made calamine 0.38's reference parser overflow (a
+/// cell reference with too many column letters, a `<dimension ref="l1:C5"/>` whose end lies
+/// before its start): the matrix reader turns the panic into an "unreadable" error.
 #[test]
-#[ignore = "open: crosswalk-matrix's reader needs the sheet reader's reference guard"]
-fn matrix_reimport_survives_the_open_crash_inputs() {
-    let dir =
-        crosswalk_bench::workspace_root().join("crates/bench/tests/fuzz-crashes/matrix_read/open");
-    let mut failed = Vec::new();
-    for path in inputs(&dir) {
-        let bytes = std::fs::read(&path).expect("readable input");
-        if std::panic::catch_unwind(|| fuzzing::run_matrix(&bytes)).is_err() {
-            failed.push(path.display().to_string());
+fn matrix_crash_fixtures_are_refused_as_unreadable_files() {
+    quiet();
+    let dir = crosswalk_bench::workspace_root().join("crates/bench/tests/fuzz-crashes/matrix_read");
+    let files = inputs(&dir);
+    assert_eq!(files.len(), 2, "{files:?}");
+    for path in files {
+        let data = std::fs::read(&path).expect("readable input");
+        let bytes = match data.split_first() {
+            Some((first, rest)) if *first >= fuzzing::MATRIX_RAW => rest.to_vec(),
+            _ => fuzzing::matrix_with_part(fuzzing::base_parts(), &data),
+        };
+        for e in [
+            crosswalk_matrix::read_matrix(&bytes, fuzzing::SECRET).err(),
+            crosswalk_matrix::verify(&bytes, fuzzing::SECRET).err(),
+        ] {
+            let e = e.unwrap_or_else(|| panic!("{} is refused", path.display()));
+            assert!(
+                matches!(e, crosswalk_matrix::MatrixError::Unreadable(_)),
+                "{}: {e}",
+                path.display()
+            );
         }
     }
-    assert!(failed.is_empty(), "matrix_read panicked on: {failed:#?}");
 }

@@ -17,8 +17,8 @@ mod xlsx;
 pub use error::MatrixError;
 pub use model::*;
 pub use read::{
-    read_matrix, verify, AddedColumn, Alteration, AlterationKind, CellEdit, EditProblem,
-    ExportStamp, MatrixEdits, RowEdit, VerifyReport, VerifyStatus,
+    panic_is_contained, read_matrix, verify, AddedColumn, Alteration, AlterationKind, CellEdit,
+    EditProblem, ExportStamp, MatrixEdits, RowEdit, VerifyReport, VerifyStatus,
 };
 pub use snapshot::INTEGRITY_SHEET;
 pub use tables::{

@@ -587,7 +587,38 @@ fn read_snapshot(
     Ok((snap, seal))
 }
 
+thread_local! {
+    static CONTAINED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// True while the reader is inside a call whose panics it turns into an error, so a host's
+/// panic hook can stay quiet about a damaged file instead of reporting a crash.
+pub fn panic_is_contained() -> bool {
+    CONTAINED.with(|c| c.get())
+}
+
+/// Reads and compares with panics in calamine or the zip reader turned into
+/// [`MatrixError::Unreadable`]: fuzzing found calamine 0.38 overflowing on cell references with
+/// too many column letters and on a `dimension` whose end lies before its start.
 fn compare(bytes: &[u8], secret: &[u8]) -> Result<Comparison, MatrixError> {
+    let was = CONTAINED.with(|c| c.replace(true));
+    let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        compare_unguarded(bytes, secret)
+    }));
+    CONTAINED.with(|c| c.set(was));
+    out.unwrap_or_else(|payload| {
+        let why = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "no detail".into());
+        Err(MatrixError::Unreadable(format!(
+            "the spreadsheet reader stopped on a structure it cannot handle ({why}); the file is damaged"
+        )))
+    })
+}
+
+fn compare_unguarded(bytes: &[u8], secret: &[u8]) -> Result<Comparison, MatrixError> {
     guard(bytes)?;
     let mut book: Xlsx<Cursor<&[u8]>> =
         Xlsx::new(Cursor::new(bytes)).map_err(|e| MatrixError::Unreadable(e.to_string()))?;
