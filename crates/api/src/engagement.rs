@@ -25,12 +25,13 @@ pub(crate) fn open_read(db: &Path) -> Result<EngagementReader> {
 }
 
 pub(crate) fn open_write(db: &Path, actor: &Actor) -> Result<Engagement> {
-    Ok(Engagement::open_or_create(
-        db,
-        actor,
-        &customer_of(db),
-        shipped_catalogue(),
-    )?)
+    match Engagement::open_or_create(db, actor, &customer_of(db), shipped_catalogue()) {
+        // Another process created the file between the look and the creation: open that one.
+        Err(crosswalk_store::StoreError::AlreadyExists { .. }) => {
+            Ok(Engagement::open(db, actor, shipped_catalogue())?)
+        }
+        other => Ok(other?),
+    }
 }
 
 /// What the engagement file is and holds.
@@ -61,4 +62,27 @@ pub fn audit_log(db: &Path) -> Result<Vec<crosswalk_store::AuditEntry>> {
     let e = open_read(db)?;
     e.verify_audit_chain()?;
     Ok(e.audit_log(0)?)
+}
+
+/// The audit log with the verdict on its hash chain, for showing even an altered log.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AuditReport {
+    /// True when every entry matches the hash chain.
+    pub chain_intact: bool,
+    /// The first entry that does not match the chain (it or one before it was altered,
+    /// removed or inserted); every entry from there on is suspect.
+    pub first_altered_seq: Option<i64>,
+    pub entries: Vec<crosswalk_store::AuditEntry>,
+}
+
+/// The audit log, oldest first, and whether its hash chain holds (an altered log is still
+/// shown). Entries removed from the end of the log cannot be seen this way.
+pub fn audit_report(db: &Path) -> Result<AuditReport> {
+    let e = open_read(db)?;
+    let first_altered_seq = e.audit_chain_break()?;
+    Ok(AuditReport {
+        chain_intact: first_altered_seq.is_none(),
+        first_altered_seq,
+        entries: e.audit_log(0)?,
+    })
 }

@@ -336,6 +336,11 @@ pub fn import(db: &Path, actor: &Actor, request: &ImportRequest) -> Result<Impor
         matched,
         notes_before,
     } = read?;
+    // Nothing read into a new engagement file: refused here, so the prepared file is dropped
+    // unseen (into an existing file the store refuses it).
+    if pending.is_some() && sheet.requirements.is_empty() {
+        return Err(crosswalk_store::StoreError::NothingToImport { set, file: name }.into());
+    }
 
     // With --profile, the choices used are saved under that name, in the import's transaction.
     let to_save = match &request.profile {
@@ -375,23 +380,30 @@ pub fn import(db: &Path, actor: &Actor, request: &ImportRequest) -> Result<Impor
             }
         }
     } else {
-        let mut e = match pending {
-            Some(made) => match made.and_then(|p| p.publish()) {
-                Ok(e) => e,
-                // Another process made the file meanwhile: import into that one.
-                Err(StoreError::AlreadyExists { .. }) => open_write(db, actor)?,
-                Err(other) => return Err(other.into()),
-            },
-            None => open_write(db, actor)?,
+        let profile = to_save.as_ref().map(|(n, json)| (n.as_str(), json));
+        let store = |mut e: Engagement| -> Result<ImportDiff> {
+            let diff = e.import_requirements_with_profile(actor, &set, &sheet, profile)?;
+            e.close()?;
+            Ok(diff)
         };
-        let diff = e.import_requirements_with_profile(
-            actor,
-            &set,
-            &sheet,
-            to_save.as_ref().map(|(n, json)| (n.as_str(), json)),
-        )?;
-        e.close()?;
-        diff
+        match pending {
+            // A first import fills the new file before it gets its name: killed at any point,
+            // it leaves no file or the whole import.
+            Some(made) => {
+                let made = made?;
+                let diff = store(made.open()?)?;
+                match made.publish() {
+                    Ok(e) => {
+                        e.close()?;
+                        diff
+                    }
+                    // Another process made the file meanwhile: import into that one.
+                    Err(StoreError::AlreadyExists { .. }) => store(open_write(db, actor)?)?,
+                    Err(other) => return Err(other.into()),
+                }
+            }
+            None => store(open_write(db, actor)?)?,
+        }
     };
     let preview = sheet
         .requirements

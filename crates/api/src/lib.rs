@@ -27,7 +27,9 @@ pub use catalogue::{
 pub use demo::{
     demo, demo_plan, DemoPlan, DemoReport, DEMO_DB_NAME, DEMO_MATRIX_NAME, DEMO_SAMPLE_NAME,
 };
-pub use engagement::{audit_log, engagement_summary, shipped_catalogue, EngagementSummary};
+pub use engagement::{
+    audit_log, audit_report, engagement_summary, shipped_catalogue, AuditReport, EngagementSummary,
+};
 pub use error::{ApiError, Result};
 pub use export::{export, matrix_model, ExportFormat, ExportReport, ExportRequest};
 pub use import::{column_profiles, import, ColumnProfile, ImportRefs, ImportReport, ImportRequest};

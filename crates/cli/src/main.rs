@@ -102,6 +102,13 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     if let Some(message) = std::env::var_os("CROSSWALK_TEST_PANIC") {
         panic!("{}", message.to_string_lossy());
     }
+    if let Some(db) = cli.db.as_deref().filter(|d| d.is_dir()) {
+        anyhow::bail!(
+            "{}: is a folder; --db names the engagement file (for example {})",
+            db.display(),
+            db.join("engagement.crosswalk").display()
+        );
+    }
     let ctx = Context {
         db: cli.db,
         json: cli.json,
@@ -139,9 +146,50 @@ fn error_text(e: &anyhow::Error) -> String {
     text
 }
 
+/// What a database error means for the engagement file `db`, in words that name the file;
+/// `None` when the error already says it well enough.
+fn explain_database_error(e: &anyhow::Error, db: Option<&std::path::Path>) -> Option<String> {
+    let db = db?;
+    e.chain().find_map(|c| {
+        let store = match c.downcast_ref::<crosswalk_api::ApiError>() {
+            Some(crosswalk_api::ApiError::Store(s)) => Some(s),
+            _ => c.downcast_ref::<crosswalk_api::StoreError>(),
+        };
+        store.and_then(|s| s.engagement_message(db))
+    })
+}
+
+/// With `--json`, a failure is also one JSON document on stdout.
+fn json_error(message: &str, exit_code: u8) {
+    let doc = serde_json::json!({ "error": { "message": message, "exit_code": exit_code } });
+    output::line(&doc.to_string());
+}
+
 fn main() -> ExitCode {
     // Usage errors exit with clap's code 2 (and help/version with 0) before anything runs.
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let usage = !matches!(
+                e.kind(),
+                clap::error::ErrorKind::DisplayHelp
+                    | clap::error::ErrorKind::DisplayVersion
+                    | clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+            );
+            if usage && std::env::args_os().any(|a| a == "--json") {
+                let text = e.render().to_string();
+                let first = text
+                    .lines()
+                    .next()
+                    .unwrap_or_default()
+                    .trim_start_matches("error: ");
+                json_error(first, 2);
+            }
+            e.exit()
+        }
+    };
+    let json = cli.json;
+    let db = cli.db.clone();
     // A panic is a bug, but the user still gets one line on stderr and exit code 1, not a trace.
     std::panic::set_hook(Box::new(|info| {
         let message = info
@@ -159,9 +207,18 @@ fn main() -> ExitCode {
     match std::panic::catch_unwind(|| run(cli)) {
         Ok(Ok(code)) => code,
         Ok(Err(e)) => {
-            eprintln!("error: {}", error_text(&e));
+            let text = explain_database_error(&e, db.as_deref()).unwrap_or_else(|| error_text(&e));
+            eprintln!("error: {text}");
+            if json {
+                json_error(&text, 1);
+            }
             ExitCode::from(1)
         }
-        Err(_) => ExitCode::from(1),
+        Err(_) => {
+            if json {
+                json_error("internal error (a bug in crosswalk); see stderr", 1);
+            }
+            ExitCode::from(1)
+        }
     }
 }

@@ -74,7 +74,12 @@ fn refused(e: &Engagement, file: &Path) -> String {
         .unwrap();
     let err = String::from_utf8_lossy(&out.stderr).into_owned();
     assert_eq!(out.status.code(), Some(1), "bad input exits 1: {err}");
-    assert!(out.stdout.is_empty(), "nothing on stdout: {err}");
+    // With --json, the failure is one JSON error document on stdout, saying what stderr says.
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("one JSON document on stdout ({e}): {err}"));
+    assert_eq!(doc["error"]["exit_code"], 1);
+    let message = doc["error"]["message"].as_str().unwrap();
+    assert!(err.contains(message), "{message} vs {err}");
     assert_eq!(
         err.lines().filter(|l| l.starts_with("error: ")).count(),
         1,

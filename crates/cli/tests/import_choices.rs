@@ -358,7 +358,9 @@ fn an_internal_panic_is_one_error_line_and_exit_1() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
-    assert!(out.stdout.is_empty(), "no half JSON document on stdout");
+    // No half document: with --json, one JSON error document.
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON document");
+    assert_eq!(doc["error"]["exit_code"], 1);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         stderr.starts_with("error: internal error") && stderr.contains("simulated failure"),

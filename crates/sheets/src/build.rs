@@ -71,6 +71,14 @@ pub(crate) fn build(sheet: &RawSheet, layout: &Layout, sheet_as_section: bool) -
         .collect();
     let last_data = kinds.iter().rposition(|k| *k == Kind::Data);
 
+    if levels.is_empty() && id_col.is_none() && text_col.is_none() && title_col.is_none() {
+        warnings.push(ImportWarning {
+            sheet: Some(sheet.name.clone()),
+            row: Some(layout.header_bottom + 1),
+            column: None,
+            message: "no column reads as an id, a title or a requirement text, so every column is kept as an attribute and the ids are generated; check --header-row, or that this is a requirement sheet".into(),
+        });
+    }
     let mut out: Vec<ImportedRequirement> = Vec::new();
     let mut generated_seen: HashMap<String, u32> = HashMap::new();
     let mut heading: Option<String> = None;

@@ -201,10 +201,14 @@ pub(crate) fn decode(file: &str, bytes: &[u8], sheet: &str) -> Result<Decoded> {
             });
         }
     }
-    if bytes.contains(&0) {
+    if let Some(at) = bytes.iter().position(|b| *b == 0) {
+        let line = bytes[..at].iter().filter(|b| **b == b'\n').count() + 1;
+        let zeros = bytes.iter().filter(|b| **b == 0).count();
         return Err(SheetError::NotASpreadsheet {
             file: file.to_string(),
-            detail: "it holds binary data, not delimited text".into(),
+            detail: format!(
+                "it holds binary data, not delimited text: {zeros} NUL byte(s), the first on line {line}"
+            ),
         });
     }
     if let Ok(text) = std::str::from_utf8(bytes) {

@@ -70,6 +70,12 @@ pub enum StoreError {
         reason: String,
     },
 
+    #[error(
+        "{file}: no requirements were read, so the new set '{set}' would be empty; check \
+         --sheet and --header-row. Nothing was imported"
+    )]
+    NothingToImport { set: String, file: String },
+
     #[error("no requirement set named '{name}'")]
     UnknownSet { name: String },
 

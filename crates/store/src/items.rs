@@ -203,6 +203,12 @@ fn diff(conn: &Connection, set: &str, import: &SheetImport) -> Result<(ImportDif
         }
     }
     let existing_id = set_id(conn, set)?;
+    if existing_id.is_none() && import.requirements.is_empty() {
+        return Err(StoreError::NothingToImport {
+            set: set.into(),
+            file: import.file.clone(),
+        });
+    }
     if let Some(id) = existing_id {
         check_same_source(conn, id, set, &import.file)?;
     }

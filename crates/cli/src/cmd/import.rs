@@ -30,6 +30,27 @@ pub struct Args {
 
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     let db = ctx.db()?;
+    if args.set.is_none() {
+        // The set name is taken from the file name: say so when that name cannot be one.
+        let stem = args
+            .sheet
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if stem.contains(':') || stem.contains('\u{FFFD}') || stem.trim() != stem {
+            anyhow::bail!(
+                "{}: the set name is taken from the file name, and '{stem}' cannot be one ({}); give --set NAME",
+                args.sheet.display(),
+                if stem.contains(':') {
+                    "a colon separates the set from the ref in SET:REF"
+                } else if stem.contains('\u{FFFD}') {
+                    "the file name is not valid UTF-8"
+                } else {
+                    "it starts or ends with a space"
+                }
+            );
+        }
+    }
     let request = crosswalk_api::ImportRequest {
         file: args.sheet,
         set: args.set,

@@ -8,11 +8,24 @@ pub struct Args {
     #[arg(long)]
     set: Option<String>,
     /// Suggestions of each kind (service, lz_control, caf, framework_control) per requirement.
-    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=50))]
+    #[arg(long, default_value_t = 3, allow_negative_numbers = true,
+          value_parser = clap::value_parser!(u32).range(1..=50))]
     top: u32,
     /// Accept every suggestion scoring at least S (0..1), recorded with origin "suggested".
-    #[arg(long, value_name = "S")]
+    #[arg(long, value_name = "S", allow_negative_numbers = true, value_parser = score)]
     accept_above: Option<f64>,
+}
+
+/// A score threshold: a number from 0 to 1 (an out-of-range value is a usage error).
+pub(crate) fn score(text: &str) -> Result<f64, String> {
+    let value: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("'{text}' is not a number; scores run from 0 to 1"))?;
+    if !value.is_finite() || !(0.0..=1.0).contains(&value) {
+        return Err(format!("{text} is out of range: scores run from 0 to 1"));
+    }
+    Ok(value)
 }
 
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
