@@ -7,7 +7,7 @@ use crosswalk_domain::{MappingStatus, Origin, Relationship, TargetKind};
 use crosswalk_store::{
     Actor, MappingFilter, MappingInput, MappingRow, RequirementQuery, RequirementRow, View,
 };
-use crosswalk_suggest::{Decision, Engine, Query};
+use crosswalk_suggest::{Decision, Engine, Evidence, Query};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::path::Path;
@@ -56,6 +56,67 @@ pub struct SuggestReport {
     pub requirements: Vec<RequirementSuggestions>,
     /// How many suggestions were accepted by this call.
     pub accepted: usize,
+    /// What the consultant should know about these suggestions (text that reads as another
+    /// language than the English of the vocabulary).
+    pub warnings: Vec<String>,
+}
+
+impl SuggestReport {
+    /// What this call accepted (`--accept-above`), in report order: (requirement, suggestion).
+    pub fn accepted_now(&self) -> impl Iterator<Item = (&RequirementSuggestions, &SuggestionItem)> {
+        self.requirements.iter().flat_map(|r| {
+            r.suggestions
+                .iter()
+                .filter(|s| s.accepted_now)
+                .map(move |s| (r, s))
+        })
+    }
+}
+
+/// How the rationale of a suggestion accepted in bulk (`--accept-above`) begins. The matrix
+/// shows it to the auditor, and the engine reads it to know that no person made the decision.
+pub const AUTOMATIC_RATIONALE: &str = "Accepted automatically";
+
+/// The rationale recorded for a suggestion accepted in bulk: a sentence saying it was accepted
+/// above the threshold without review, and what the score rests on.
+pub(crate) fn automatic_rationale(score: f64, threshold: f64, evidence: &Evidence) -> String {
+    format!(
+        "{AUTOMATIC_RATIONALE} (score {score:.2} \u{2265} {threshold:.2}), not yet reviewed: {}.",
+        evidence.sentence()
+    )
+}
+
+/// The reasons the engine writes ("matches “x”; capability of service:KMS"), which earlier
+/// versions recorded as the rationale of a bulk acceptance.
+fn is_matcher_text(rationale: &str) -> bool {
+    let first = rationale.split("; ").next().unwrap_or("");
+    [
+        "like ",
+        "names \u{201c}",
+        "cites ",
+        "matches \u{201c}",
+        "capability of ",
+        "nothing in the text points",
+    ]
+    .iter()
+    .any(|p| first.starts_with(p))
+}
+
+/// Whether a person made this decision: a mapping recorded by `map`, by an accept or reject in
+/// the desktop, or read from a matrix someone edited. A suggestion accepted in bulk is not one
+/// until someone reviews it (which rewrites its rationale or origin), nor is a derived mapping;
+/// the engine learns only from a person's decisions, so bulk acceptances never feed themselves.
+pub(crate) fn decided_by_a_person(m: &MappingRow) -> bool {
+    match m.status {
+        MappingStatus::Proposed => false,
+        _ => match m.origin {
+            Origin::Manual | Origin::Imported => true,
+            Origin::Shipped | Origin::Derived => false,
+            Origin::Suggested => {
+                !(m.rationale.starts_with(AUTOMATIC_RATIONALE) || is_matcher_text(&m.rationale))
+            }
+        },
+    }
 }
 
 /// Relationship recorded for an accepted suggestion: a ranked text match shows the two overlap,
@@ -63,8 +124,8 @@ pub struct SuggestReport {
 /// on its own; the consultant upgrades it with `map --relationship`.
 pub const SUGGESTED_RELATIONSHIP: Relationship = Relationship::IntersectsWith;
 
-/// What the engine needs from an engagement: the requirements as queries and the decisions
-/// made so far (accepted and rejected mappings), so it learns from them.
+/// What the engine needs from an engagement: the requirements as queries and the decisions a
+/// person made so far (accepted and rejected mappings), so it learns from them.
 pub(crate) struct EngineInputs {
     pub rows: Vec<RequirementRow>,
     pub queries: HashMap<i64, Query>,
@@ -100,7 +161,7 @@ pub(crate) fn engine_inputs(
         .collect();
     let decisions = mappings
         .iter()
-        .filter(|m| m.status != MappingStatus::Proposed)
+        .filter(|m| decided_by_a_person(m))
         .map(|m| Decision {
             requirement: queries.get(&m.source.id).cloned().unwrap_or_else(|| Query {
                 reference: m.source.qualified().to_string(),
@@ -121,8 +182,25 @@ pub(crate) fn engine_inputs(
 
 struct Ranked {
     report: SuggestReport,
-    /// (requirement item id, target qualified ref, score, reason) for each accepted candidate.
+    /// (requirement item id, target qualified ref, rationale) for each accepted candidate.
     to_accept: Vec<(i64, String, String)>,
+}
+
+/// How many of the requirements read as another language than English, and the first of them.
+fn language_warning(requirements: &[&RequirementRow]) -> Option<String> {
+    let foreign: Vec<&&RequirementRow> = requirements
+        .iter()
+        .filter(|r| crosswalk_suggest::looks_non_english(&format!("{}\n{}", r.title, r.text)))
+        .collect();
+    let first = foreign.first()?;
+    Some(format!(
+        "{} of {} requirements read as another language than English (first {}:{}); \
+         suggestions use an English vocabulary, so expect few and weak matches for them",
+        foreign.len(),
+        requirements.len(),
+        first.set,
+        first.reference
+    ))
 }
 
 fn rank(view: &View, request: &SuggestRequest) -> Result<Ranked> {
@@ -146,20 +224,24 @@ fn rank(view: &View, request: &SuggestRequest) -> Result<Ranked> {
         .collect();
     let history = engine.history(&decisions);
 
+    let current: Vec<&RequirementRow> = requirements.iter().filter(|r| !r.withdrawn).collect();
     let mut report = SuggestReport {
         requirements: Vec::new(),
         accepted: 0,
+        warnings: language_warning(&current).into_iter().collect(),
     };
     let mut to_accept = Vec::new();
-    for r in requirements.iter().filter(|r| !r.withdrawn) {
+    for r in current {
         let query = &queries[&r.id];
         let mut items = Vec::new();
         for s in engine.suggest_with(query, request.top, &history) {
             let reference = s.target.to_string();
             let status = decided.get(&(r.id, reference.clone())).copied();
-            let accept = request.accept_above.is_some_and(|min| s.score >= min) && status.is_none();
-            if accept {
-                to_accept.push((r.id, reference.clone(), s.reason.clone()));
+            let threshold = request.accept_above.filter(|min| s.score >= *min);
+            let accept = threshold.is_some() && status.is_none();
+            if let (true, Some(min)) = (accept, threshold) {
+                let rationale = automatic_rationale(s.score, min, &s.evidence);
+                to_accept.push((r.id, reference.clone(), rationale));
             }
             items.push(SuggestionItem {
                 kind: s.kind,
@@ -183,7 +265,8 @@ fn rank(view: &View, request: &SuggestRequest) -> Result<Ranked> {
     Ok(Ranked { report, to_accept })
 }
 
-/// Records accepted suggestions in one transaction, one audit event each, origin `suggested`.
+/// Records accepted suggestions in one transaction, one audit event each, origin `suggested`;
+/// each pick is (requirement item id, target qualified ref, rationale).
 pub(crate) fn accept(
     e: &mut crosswalk_store::Engagement,
     actor: &Actor,

@@ -5,7 +5,7 @@ use crate::learn::{History, TermVector};
 use crate::refs::{self, Cited};
 use crate::text::words;
 use crate::vocabulary::Vocabulary;
-use crate::{Decision, Query, Suggestion};
+use crate::{Decision, Evidence, Query, Suggestion};
 use crosswalk_domain::{Catalogue, FrameworkKind, QualifiedRef, TargetKind};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -118,7 +118,8 @@ struct Extra {
     explicit: f64,
     explicit_path: Option<RefPath>,
     learned: f64,
-    learned_from: Option<String>,
+    /// The similar requirement a person mapped to this target, and the target's ref.
+    learned_from: Option<(String, String)>,
     rejected: f64,
     rejected_by: Option<String>,
     vote: f64,
@@ -407,10 +408,7 @@ impl Engine {
                 let sim = f64::from(*sim);
                 if *accepted && 0.95 * sim > e.learned {
                     e.learned = 0.95 * sim;
-                    e.learned_from = Some(format!(
-                        "like {} which you mapped to {}",
-                        neighbour.reference, target.reference
-                    ));
+                    e.learned_from = Some((neighbour.reference.clone(), target.reference.clone()));
                 } else if !*accepted && sim > e.rejected {
                     e.rejected = sim;
                     e.rejected_by = Some(format!(
@@ -529,6 +527,10 @@ impl Engine {
             details_published: it.details_published,
             score: 0.0,
             reason: "nothing in the text points to a capability; governance by default".into(),
+            evidence: Evidence {
+                fallback: true,
+                ..Evidence::default()
+            },
         })
     }
 
@@ -608,20 +610,38 @@ impl Engine {
 
     fn suggestion(&self, s: usize, r: &Ranked, query: &[QueryTerm]) -> Suggestion {
         let it = &self.items[r.item];
+        let mut evidence = Evidence::default();
         let mut parts: Vec<(f64, String)> = Vec::new();
-        if let Some(from) = &r.extra.learned_from {
-            parts.push((r.extra.learned, from.clone()));
+        if let Some((requirement, target)) = &r.extra.learned_from {
+            parts.push((
+                r.extra.learned,
+                format!("like {requirement} which you mapped to {target}"),
+            ));
+            evidence.like = Some((requirement.clone(), target.clone()));
         }
         if let Some(name) = &r.extra.named_as {
             parts.push((r.extra.named, format!("names \u{201c}{name}\u{201d}")));
+            evidence.names = Some(name.clone());
         }
         if let Some(path) = &r.extra.explicit_path {
             parts.push((r.extra.explicit, format!("cites {}", self.describe(path))));
+            evidence.cites = Some((
+                path.written.to_string(),
+                path.nodes
+                    .iter()
+                    .map(|&n| self.items[n].target.to_string())
+                    .collect(),
+            ));
         }
         if r.coverage > 0.0 {
             let matched = self.matched_terms(s, it.local, query);
             if !matched.is_empty() {
-                parts.push((r.coverage, format!("matches {}", matched.join(", "))));
+                let quoted: Vec<String> = matched
+                    .iter()
+                    .map(|m| format!("\u{201c}{m}\u{201d}"))
+                    .collect();
+                parts.push((r.coverage, format!("matches {}", quoted.join(", "))));
+                evidence.words = matched;
             }
         }
         if !r.extra.voters.is_empty() {
@@ -634,6 +654,7 @@ impl Engine {
             voters.truncate(3);
             let names: Vec<String> = voters.iter().map(|v| v.to_string()).collect();
             parts.push((r.extra.vote, format!("capability of {}", names.join(", "))));
+            evidence.capability_of = names;
         }
         parts.sort_by(|a, b| b.0.total_cmp(&a.0));
         let mut reason: Vec<String> = parts.into_iter().map(|(_, p)| p).collect();
@@ -647,6 +668,7 @@ impl Engine {
             details_published: it.details_published,
             score: (r.score * 1000.0).round() / 1000.0,
             reason: reason.join("; "),
+            evidence,
         }
     }
 
@@ -663,9 +685,8 @@ impl Engine {
         hits.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(b.1)));
         let mut out: Vec<String> = Vec::new();
         for (_, surface) in hits {
-            let quoted = format!("\u{201c}{surface}\u{201d}");
-            if !out.contains(&quoted) {
-                out.push(quoted);
+            if !out.iter().any(|o| o == surface) {
+                out.push(surface.to_string());
             }
             if out.len() == 4 {
                 break;

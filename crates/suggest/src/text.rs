@@ -17,25 +17,34 @@ pub(crate) struct Word {
 pub(crate) fn words(text: &str) -> Vec<Word> {
     let mut out = Vec::new();
     let mut current = String::new();
+    // Letters and capitals of the current word: "OU" written in capitals is an acronym, "ou"
+    // or "Ou" a word of another language.
+    let (mut letters, mut capitals) = (0usize, 0usize);
     for c in text.nfkd() {
         if is_combining_mark(c) {
             continue;
         }
         if c.is_alphanumeric() {
+            if c.is_alphabetic() {
+                letters += 1;
+                capitals += usize::from(c.is_uppercase());
+            }
             current.extend(c.to_lowercase());
         } else if !current.is_empty() {
-            push_word(&mut out, &current);
+            push_word(&mut out, &current, letters > 0 && capitals == letters);
             current.clear();
+            (letters, capitals) = (0, 0);
         }
     }
     if !current.is_empty() {
-        push_word(&mut out, &current);
+        push_word(&mut out, &current, letters > 0 && capitals == letters);
     }
     out
 }
 
-fn push_word(out: &mut Vec<Word>, raw: &str) {
-    let stop = is_stopword(raw) || is_noise_number(raw);
+fn push_word(out: &mut Vec<Word>, raw: &str, capitals: bool) {
+    let stop =
+        is_stopword(raw) || is_noise_number(raw) || (!capitals && is_foreign_function_word(raw));
     out.push(Word {
         raw: raw.to_string(),
         stem: stem(raw),
@@ -174,6 +183,150 @@ fn is_stopword(w: &str) -> bool {
             | "you"
             | "your"
     )
+}
+
+/// The commonest function words of French, German, Spanish, Italian, Portuguese and Dutch, as
+/// folded by [`words`]. Written in small letters they are not terms: the French "ou" (or) and
+/// "au" (at the) would otherwise match the OU of an organization and the AU family of NIST. In
+/// capitals ("OU", "DES") they stay, as the acronyms they are in English. None is an English
+/// word a security requirement would use in small letters.
+pub(crate) fn is_foreign_function_word(w: &str) -> bool {
+    matches!(
+        w,
+        // French
+        "au" | "aux"
+            | "ce"
+            | "ces"
+            | "cette"
+            | "dans"
+            | "de"
+            | "des"
+            | "du"
+            | "elle"
+            | "est"
+            | "et"
+            | "etre"
+            | "il"
+            | "la"
+            | "le"
+            | "les"
+            | "leur"
+            | "leurs"
+            | "l"
+            | "d"
+            | "ne"
+            | "ou"
+            | "par"
+            | "pas"
+            | "pour"
+            | "qu"
+            | "que"
+            | "qui"
+            | "sa"
+            | "ses"
+            | "son"
+            | "sont"
+            | "sur"
+            | "un"
+            | "une"
+            | "avec"
+            // German
+            | "auf"
+            | "bei"
+            | "das"
+            | "dem"
+            | "den"
+            | "der"
+            | "die"
+            | "ein"
+            | "eine"
+            | "einer"
+            | "fur"
+            | "ist"
+            | "mit"
+            | "nicht"
+            | "oder"
+            | "sich"
+            | "sind"
+            | "und"
+            | "von"
+            | "werden"
+            | "wird"
+            | "zu"
+            | "zum"
+            | "zur"
+            // Spanish, Italian, Portuguese
+            | "al"
+            | "con"
+            | "da"
+            | "del"
+            | "della"
+            | "di"
+            | "em"
+            | "el"
+            | "los"
+            | "las"
+            | "para"
+            | "por"
+            | "una"
+            | "y"
+            // Dutch
+            | "een"
+            | "het"
+            | "niet"
+            | "van"
+            | "voor"
+    )
+}
+
+/// English function words that nearly every English sentence has.
+fn is_english_function_word(w: &str) -> bool {
+    matches!(
+        w,
+        "a" | "an"
+            | "and"
+            | "are"
+            | "as"
+            | "at"
+            | "be"
+            | "by"
+            | "for"
+            | "from"
+            | "has"
+            | "have"
+            | "in"
+            | "is"
+            | "it"
+            | "must"
+            | "of"
+            | "on"
+            | "or"
+            | "shall"
+            | "should"
+            | "that"
+            | "the"
+            | "their"
+            | "this"
+            | "to"
+            | "which"
+            | "will"
+            | "with"
+    )
+}
+
+/// Whether a text reads as another language than English: it has at least two function words
+/// of French, German, Spanish, Italian, Portuguese or Dutch, and more of them than English
+/// ones. A text too short to tell (an id, a title of three words) is not flagged.
+pub fn looks_non_english(text: &str) -> bool {
+    let (mut english, mut foreign) = (0usize, 0usize);
+    for w in words(text) {
+        if is_english_function_word(&w.raw) {
+            english += 1;
+        } else if is_foreign_function_word(&w.raw) {
+            foreign += 1;
+        }
+    }
+    foreign >= 2 && foreign > english
 }
 
 /// A light English stemmer: enough to fold the inflections security texts use
@@ -330,10 +483,43 @@ mod tests {
     fn text_is_folded_to_lowercase_ascii_and_split_at_punctuation() {
         assert_eq!(
             stems("Données chiffrées au repos (KMS)"),
-            ["donne", "chiffre", "au", "repo", "kms"].map(String::from),
-            "accents are folded; the words are stemmed"
+            ["donne", "chiffre", "repo", "kms"].map(String::from),
+            "accents are folded; the words are stemmed; \"au\" is a French function word"
         );
         assert_eq!(stems("multi-factor"), ["multi", "factor"].map(String::from));
+    }
+
+    #[test]
+    fn function_words_of_other_languages_are_not_terms_unless_written_as_acronyms() {
+        let french = stems("Le chef de service ou la direction générale, au titre de l'activité");
+        assert_eq!(french.len(), 6, "{french:?}");
+        for w in ["le", "de", "ou", "la", "au", "l"] {
+            assert!(!french.contains(&w.to_string()), "{w} in {french:?}");
+        }
+        assert_eq!(
+            stems("Attach the SCP to the OU; AU-6 audit review; no DES"),
+            ["attach", "scp", "ou", "au", "audit", "review", "des"].map(String::from),
+            "in capitals they are acronyms"
+        );
+    }
+
+    #[test]
+    fn french_and_german_texts_look_non_english_and_english_ones_do_not() {
+        assert!(looks_non_english(
+            "L'entité liste l'ensemble de ses activités et services, y compris les activités \
+             qui ne correspondent pas aux critères."
+        ));
+        assert!(looks_non_english(
+            "Die Daten werden mit einem Schlüssel verschlüsselt und der Zugriff ist protokolliert."
+        ));
+        assert!(!looks_non_english(
+            "All customer data must be encrypted at rest with keys managed by the customer."
+        ));
+        assert!(!looks_non_english("Audit logging"), "too short to tell");
+        assert!(
+            !looks_non_english("Le chef"),
+            "one function word is not enough"
+        );
     }
 
     #[test]

@@ -316,6 +316,25 @@ fn the_caf_capability_follows_the_services_that_match() {
         "the reason names the services: {}",
         caf.reason
     );
+    // The same evidence, as words an auditor reads.
+    assert_eq!(
+        caf.evidence.capability_of.first().map(String::as_str),
+        Some("service:KMS")
+    );
+    let sentence = caf.evidence.sentence();
+    assert!(sentence.contains("service:KMS"), "{sentence}");
+    assert!(sentence.contains("to this capability"), "{sentence}");
+    let kms = of_kind(&s, TargetKind::Service)[0];
+    assert!(!kms.evidence.words.is_empty(), "{kms:#?}");
+    let sentence = kms.evidence.sentence();
+    assert!(
+        sentence.starts_with("the requirement mentions \u{201c}"),
+        "{sentence}"
+    );
+    assert!(
+        !sentence.contains("matches"),
+        "no matcher wording: {sentence}"
+    );
 }
 
 #[test]
@@ -349,6 +368,17 @@ fn an_accepted_mapping_lifts_the_same_target_for_a_similar_requirement() {
             .contains("like REQ-12 which you mapped to SHIELD"),
         "{}",
         top.reason
+    );
+    assert_eq!(
+        top.evidence.like,
+        Some(("REQ-12".to_string(), "SHIELD".to_string()))
+    );
+    assert!(
+        top.evidence
+            .sentence()
+            .starts_with("a similar requirement, REQ-12, was mapped to SHIELD by hand"),
+        "{}",
+        top.evidence.sentence()
     );
 }
 
