@@ -53,8 +53,9 @@ pub struct MatrixImportReport {
     /// Changes to read-only cells, rows or sheets: never merged, listed so nobody is surprised.
     pub ignored: Vec<Alteration>,
     /// Rows whose Set, Req ID or Workload cell disagrees with the requirement their hidden key
-    /// names (only some columns sorted, keys pasted over): which requirement an edit is about is
-    /// uncertain, so when there is any, nothing at all was merged.
+    /// names (only some columns sorted, keys pasted over), and rows matching no exported row that
+    /// hold edits: which requirement an edit is about is uncertain, so when there is any,
+    /// nothing at all was merged.
     pub identity_alterations: Vec<Alteration>,
 }
 

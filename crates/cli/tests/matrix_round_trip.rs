@@ -1476,6 +1476,29 @@ fn rows_whose_visible_ids_disagree_with_their_hidden_keys_are_not_merged() {
         ]
     );
     assert_nothing_written(&d.db, &hash, &before);
+
+    // A key blanked on a row that then gets an owner: the owner belongs to no known row.
+    let blanked = d.dir.join("blanked-key.xlsx");
+    edit_matrix_cells(
+        &d.matrix,
+        &blanked,
+        &[
+            (&k1, ""),
+            (&sheet.cell("Owner", "SEC-DP-01"), "Owner-for-DP01"),
+            (&sheet.cell("Owner", "SEC-DP-02"), "Platform team"),
+        ],
+    );
+    let (code, report) = json_with_code(&d.db, &["import-matrix", blanked.to_str().unwrap()]);
+    assert_eq!(code, 3, "{report:#}");
+    let identity = report["identity_alterations"].as_array().unwrap();
+    assert_eq!(identity.len(), 1, "{identity:#?}");
+    assert_eq!(identity[0]["kind"], "row_added");
+    assert_eq!(
+        identity[0]["row"].as_u64().unwrap().to_string(),
+        k1.trim_start_matches(|c: char| c.is_ascii_uppercase())
+    );
+    assert_eq!(report["applied"], Value::Array(vec![]));
+    assert_nothing_written(&d.db, &hash, &before);
 }
 
 #[test]

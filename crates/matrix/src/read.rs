@@ -220,8 +220,9 @@ pub struct MatrixEdits {
     pub alterations: Vec<Alteration>,
     /// The alterations (a subset of `alterations`) where a row's Set, Req ID or Workload cell
     /// disagrees with the requirement its hidden key names, as when only some columns were
-    /// sorted: which requirement each edit is about is then uncertain, and nothing should be
-    /// merged.
+    /// sorted, and the added rows (key blanked, retyped, or a row typed in) holding something in
+    /// an editable column: which requirement those edits are about is uncertain, and nothing
+    /// should be merged.
     pub identity_alterations: Vec<Alteration>,
 }
 
@@ -319,6 +320,7 @@ pub fn read_matrix(bytes: &[u8], secret: &[u8]) -> Result<MatrixEdits, MatrixErr
                     .as_deref()
                     .is_some_and(|c| IDENTITY_COLUMNS.contains(&c))
         })
+        .chain(&cmp.orphan_rows)
         .cloned()
         .collect();
     Ok(MatrixEdits {
@@ -409,6 +411,8 @@ struct Comparison {
     problems: Vec<EditProblem>,
     matrix: Vec<MatchedRow>,
     sheet_names: Vec<String>,
+    /// Added Matrix rows (in `alterations` too) holding edits that belong to no exported row.
+    orphan_rows: Vec<Alteration>,
 }
 
 /// The cells of one sheet, sparse: only cells that hold something, row by row.
@@ -637,6 +641,7 @@ fn compare_unguarded(bytes: &[u8], secret: &[u8]) -> Result<Comparison, MatrixEr
         problems: Vec::new(),
         matrix: Vec::new(),
         sheet_names: names.clone(),
+        orphan_rows: Vec::new(),
     };
     let (snap, seal) = match read_snapshot(&mut book, secret, &names) {
         Ok(s) => s,
@@ -735,6 +740,8 @@ fn compare_sheet(snap: &SheetSnapshot, grid: &Grid, seal: &str, cmp: &mut Compar
             }
         }
     }
+    // Every exported row by key, to tell a copied row from one holding edits of its own.
+    let exported_by_key = unmatched.clone();
     let mut used = vec![false; snap.rows.len()];
     let mut positional = 0usize;
     let all_cols: Vec<u32> = header_cells.iter().map(|(c, _)| *c).collect();
@@ -755,7 +762,7 @@ fn compare_sheet(snap: &SheetSnapshot, grid: &Grid, seal: &str, cmp: &mut Compar
                 .filter(|v| !v.is_empty())
                 .take(3)
                 .collect();
-            cmp.alterations.push(Alteration {
+            let added = Alteration {
                 kind: AlterationKind::RowAdded,
                 sheet: name.to_string(),
                 row: Some(r + 1),
@@ -766,7 +773,29 @@ fn compare_sheet(snap: &SheetSnapshot, grid: &Grid, seal: &str, cmp: &mut Compar
                     .filter(|k| !k.is_empty()),
                 expected: None,
                 found: Some(found.join(" | ")),
-            });
+            };
+            // A Matrix row that matches no exported row (its key blanked or retyped, or a row
+            // typed in) but holds something in an editable column: those edits belong to no
+            // known requirement. A copy of an exported row showing its exported values is none.
+            let copy_of = key_col
+                .and_then(|kc| exported_by_key.get(grid.get(r, kc)))
+                .map(|i| &snap.rows[*i]);
+            let holds_edits = snap.name == MATRIX
+                && snap.headers.iter().enumerate().any(|(j, h)| {
+                    let Some(&c) = columns.get(h.as_str()) else {
+                        return false;
+                    };
+                    if !snap.editable.iter().any(|e| e == h) {
+                        return false;
+                    }
+                    let value = grid.formula(r, c).unwrap_or(grid.get(r, c));
+                    let exported = copy_of.and_then(|row| row.get(j)).map(|s| s.as_str());
+                    !value.is_empty() && exported != Some(value)
+                });
+            if holds_edits {
+                cmp.orphan_rows.push(added.clone());
+            }
+            cmp.alterations.push(added);
             continue;
         };
         used[idx] = true;

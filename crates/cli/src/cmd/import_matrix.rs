@@ -32,8 +32,9 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
             .filter_map(|a| a.row)
             .collect();
         eprintln!(
-            "{}: on {} row{} the Set, Req ID or Workload cell disagrees with the row's hidden \
-             key (were only some columns sorted, or cells pasted?); which requirement each edit \
+            "{}: {} row{} cannot be tied to an exported requirement (the Set, Req ID or \
+             Workload cell disagrees with the row's hidden key, as when only some columns were \
+             sorted, or a row that was not exported holds edits); which requirement each edit \
              belongs to is uncertain, so nothing was merged: undo that change or export again, \
              then import again",
             report.file,
