@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{json, real_sample};
+use common::{crosswalk, json, real_sample};
 use serde_json::Value;
 use std::path::Path;
 
@@ -203,4 +203,67 @@ fn a_french_sheet_is_flagged_and_its_function_words_match_nothing() {
             );
         }
     }
+}
+
+#[test]
+fn human_output_prints_refs_whole_and_lists_what_a_bulk_run_accepted() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("caiq.crosswalk");
+    let caiq = real_sample("csa-caiq-v4.0.3-completed-whitepact.xlsx");
+    json(&db, &["import", caiq.to_str().unwrap(), "--set", "wp"]);
+    let ranked = json(&db, &["suggest", "--set", "wp", "--top", "2"]);
+
+    let out = crosswalk()
+        .arg("--db")
+        .arg(&db)
+        .args([
+            "suggest",
+            "--set",
+            "wp",
+            "--top",
+            "2",
+            "--accept-above",
+            "0.85",
+        ])
+        .output()
+        .expect("runs");
+    assert!(out.status.success());
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    // Every target is printed as `map` takes it, e.g. the long Control Tower ids.
+    let targets: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.starts_with("  0.") || l.starts_with("  1."))
+        .map(|l| l.split_whitespace().nth(2).expect("a target column"))
+        .collect();
+    let expected: Vec<&str> = suggestions(&ranked)
+        .map(|(_, s)| s["ref"].as_str().unwrap())
+        .collect();
+    assert_eq!(targets, expected);
+    assert!(targets.contains(&"ct:AWS-GR_AUDIT_BUCKET_POLICY_CHANGES_PROHIBITED"));
+
+    // stderr lists each acceptance: requirement -> target (score), under a count line.
+    let listed: Vec<&str> = stderr.lines().filter(|l| l.starts_with("  wp:")).collect();
+    assert!(
+        stderr.starts_with(&format!(
+            "accepted {} suggestions scoring 0.85 or more, recorded as not yet reviewed:\n",
+            listed.len()
+        )),
+        "{stderr}"
+    );
+    assert!(!listed.is_empty());
+    assert!(
+        listed.contains(&"  wp:CEK-03.1 \u{2192} caf:CAF-SEC-DP (0.90)"),
+        "{stderr}"
+    );
+    let again = crosswalk()
+        .arg("--db")
+        .arg(&db)
+        .args(["suggest", "--set", "wp", "--accept-above", "0.85"])
+        .output()
+        .expect("runs");
+    assert_eq!(
+        String::from_utf8(again.stderr).unwrap(),
+        "accepted 0 suggestions scoring 0.85 or more, recorded as not yet reviewed\n"
+    );
 }

@@ -40,6 +40,22 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         output::json(&report)?;
         return Ok(ExitCode::SUCCESS);
     }
+    // Refs are printed whole, in a column as wide as the longest, so any of them can be pasted
+    // into `crosswalk map`; only the reason is shortened.
+    let width = report
+        .requirements
+        .iter()
+        .flat_map(|r| &r.suggestions)
+        .map(|s| s.reference.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max("target".len());
+    if !report.requirements.is_empty() {
+        output::line(&format!(
+            "  {:<5} {:<17} {:<width$} {:<12} reason",
+            "score", "kind", "target", "status"
+        ));
+    }
     for r in &report.requirements {
         output::line(&format!("{}:{}", r.set, r.reference));
         for s in &r.suggestions {
@@ -53,17 +69,31 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
                 ""
             };
             output::line(&format!(
-                "  {:.2} {:<17} {:<40} {:<12} {}",
+                "  {:<5.2} {:<17} {:<width$} {:<12} {}",
                 s.score,
                 s.kind.as_str(),
-                output::clip(&s.reference, 40),
+                s.reference,
                 mark,
                 output::clip(&s.reason, 70)
             ));
         }
     }
-    if args.accept_above.is_some() {
-        eprintln!("accepted {} suggestions", report.accepted);
+    if let Some(threshold) = args.accept_above {
+        // What was accepted, for review: the ranked list above is everything else.
+        eprintln!(
+            "accepted {} suggestions scoring {threshold:.2} or more, recorded as not yet reviewed{}",
+            report.accepted,
+            if report.accepted > 0 { ":" } else { "" }
+        );
+        for (r, s) in report.accepted_now() {
+            eprintln!(
+                "  {}:{} \u{2192} {} ({:.2})",
+                r.set, r.reference, s.reference, s.score
+            );
+        }
+    }
+    for w in &report.warnings {
+        eprintln!("warning: {w}");
     }
     Ok(ExitCode::SUCCESS)
 }
