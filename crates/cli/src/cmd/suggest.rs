@@ -11,7 +11,8 @@ pub struct Args {
     #[arg(long, default_value_t = 3, allow_negative_numbers = true,
           value_parser = clap::value_parser!(u32).range(1..=50))]
     top: u32,
-    /// Accept every suggestion scoring at least S (0..1), recorded with origin "suggested".
+    /// Accept every suggestion scoring at least S (0..1), recorded with origin "suggested" as
+    /// not yet reviewed (learning from decisions ignores them until a person reviews them).
     #[arg(long, value_name = "S", allow_negative_numbers = true, value_parser = score)]
     accept_above: Option<f64>,
 }
