@@ -250,6 +250,31 @@ fn folders_special_files_and_unwritable_places_are_refused_and_nothing_is_replac
     assert_eq!(code, 1);
     assert_eq!(std::fs::read(&previous).unwrap(), b"previous export");
 
+    // A write that fails half-way (the file size limit of the process, below the size of the
+    // workbook and above what SQLite needs): exit 1 naming the file, the previous file intact,
+    // no temporary file left.
+    #[cfg(unix)]
+    {
+        let old = dir.join("old.xlsx");
+        std::fs::write(&old, b"previous workbook").unwrap();
+        let out = std::process::Command::new("sh")
+            .arg("-c")
+            .arg("trap '' XFSZ; ulimit -f 80; exec \"$0\" --db \"$1\" export --out \"$2\"")
+            .arg(env!("CARGO_BIN_EXE_crosswalk"))
+            .arg(&db)
+            .arg(&old)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{stderr}");
+        assert!(
+            stderr.contains(&format!("{}: cannot write the file", old.display())),
+            "{stderr}"
+        );
+        assert_eq!(std::fs::read(&old).unwrap(), b"previous workbook");
+        assert!(names(&dir).iter().all(|n| !n.ends_with(".tmp")));
+    }
+
     // A successful export replaces it whole and leaves no temporary file.
     let (code, _, stderr) = run(&db, &["export", "--out", previous.to_str().unwrap()]);
     assert_eq!(code, 0, "{stderr}");
