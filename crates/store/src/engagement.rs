@@ -183,6 +183,23 @@ impl NewEngagement {
         &self.path
     }
 
+    /// Opens the file under its temporary name, so that a first change (an import) lands in it
+    /// before it is published: the file then appears with that change or not at all. Close
+    /// the handle before publishing.
+    pub fn open(&self) -> Result<Engagement> {
+        let conn = Connection::open_with_flags(
+            &self.temp,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        configure(&conn, true)?;
+        Ok(Engagement {
+            view: View {
+                conn,
+                path: self.path.clone(),
+            },
+        })
+    }
+
     /// Gives the file its name and opens it for writing. Fails with
     /// [`StoreError::AlreadyExists`], leaving that file alone, when another process created a
     /// file at the path meanwhile.
