@@ -2,7 +2,7 @@
 //! workloads and landing-zone preset, one requirement with its mappings and suggestions, single
 //! accept/reject decisions, assessments, the landing-zone profile and coverage per group.
 
-use crate::engagement::{engagement_summary, open_read, shipped_catalogue};
+use crate::engagement::{engagement_summary, open_read, open_write, shipped_catalogue};
 use crate::error::{ApiError, Result};
 use crate::map::default_responsibility;
 use crate::refs::{resolve, Want};
@@ -11,7 +11,8 @@ use crate::suggest::SUGGESTED_RELATIONSHIP;
 use crate::EngagementSummary;
 use crosswalk_domain::{Coverage, FrameworkKind, MappingStatus, Origin, QualifiedRef, TargetKind};
 use crosswalk_store::{
-    Actor, Assessment, Engagement, MappingFilter, MappingInput, MappingRow, RequirementQuery, View,
+    Actor, Assessment, ControlsChange, Engagement, MappingFilter, MappingInput, MappingRow,
+    RequirementQuery, View,
 };
 use crosswalk_suggest::{Decision, Engine, Query};
 use serde::Serialize;
@@ -75,30 +76,20 @@ pub fn create_engagement(
     engagement_summary(db)
 }
 
-/// Enables exactly `enabled` among the engagement's landing-zone controls; returns how many
-/// controls changed state.
+/// Enables exactly `enabled` among the engagement's landing-zone controls, in one transaction
+/// with one audit entry per control that changes state.
 pub(crate) fn apply_controls(
     e: &mut Engagement,
     actor: &Actor,
     enabled: &[QualifiedRef],
-) -> Result<usize> {
+) -> Result<ControlsChange> {
     let wanted: HashSet<&QualifiedRef> = enabled.iter().collect();
-    let now: HashMap<QualifiedRef, bool> = e
-        .landing_zone_profile()?
-        .into_iter()
-        .map(|p| (QualifiedRef::new(p.framework, p.reference), p.enabled))
-        .collect();
-    let mut changed = 0;
+    let mut changes = Vec::new();
     for r in lz_controls(e)?.keys() {
-        let on = wanted.contains(r);
-        if now.get(r).copied().unwrap_or(false) == on && (now.contains_key(r) || !on) {
-            continue;
-        }
         let item = resolve(e, &r.to_string(), Want::Target)?;
-        e.set_control_enabled(actor, item.id, on, "")?;
-        changed += 1;
+        changes.push((item.id, wanted.contains(r)));
     }
-    Ok(changed)
+    Ok(e.set_controls_enabled(actor, &changes, "")?)
 }
 
 /// Every landing-zone control of the engagement's catalogue, in catalogue order.
@@ -128,9 +119,9 @@ pub fn apply_preset(db: &Path, actor: &Actor, preset: &str) -> Result<usize> {
         hint: String::new(),
     })?;
     let mut e = Engagement::open(db, actor, shipped_catalogue())?;
-    let changed = apply_controls(&mut e, actor, &p.controls)?;
+    let change = apply_controls(&mut e, actor, &p.controls)?;
     e.close()?;
-    Ok(changed)
+    Ok(change.changed.len())
 }
 
 /// One landing-zone control in the profile screen.
@@ -181,6 +172,321 @@ pub fn set_control_enabled(db: &Path, actor: &Actor, control: &str, enabled: boo
     e.set_control_enabled(actor, item.id, enabled, "")?;
     e.close()?;
     Ok(())
+}
+
+/// The engagement's landing-zone profile as a whole: which preset it matches, if any.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ProfileReport {
+    /// The shipped preset whose controls are exactly the enabled ones.
+    pub preset: Option<String>,
+    /// True while the profile is what a new engagement starts with: the controls the
+    /// catalogue marks mandatory, untouched since.
+    pub default_profile: bool,
+    /// The preset with the fewest differences, when none matches exactly.
+    pub nearest: Option<PresetDistance>,
+    pub enabled: usize,
+    pub total: usize,
+    pub controls: Vec<ProfileControl>,
+}
+
+/// How far the profile is from one preset.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PresetDistance {
+    pub preset: String,
+    /// Enabled here but not in the preset.
+    pub extra: usize,
+    /// In the preset but not enabled here.
+    pub missing: usize,
+}
+
+/// What a profile change did and what it does to coverage.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ProfileChange {
+    /// Controls switched on.
+    pub enabled: Vec<String>,
+    /// Controls switched off.
+    pub disabled: Vec<String>,
+    /// Controls named that already were in the asked state (nothing written for them).
+    pub unchanged: Vec<String>,
+    /// Mandatory controls (always on in the landing zone) that were disabled.
+    pub mandatory_disabled: Vec<String>,
+    /// Requirements whose engagement-wide coverage moved, grouped as "from → to".
+    pub coverage_moves: Vec<CoverageMoveCount>,
+    /// The moved requirements, `SET:REF`, with their coverage before and after.
+    pub moved: Vec<crosswalk_store::CoverageMove>,
+    /// Enabled controls after the change.
+    pub enabled_now: usize,
+}
+
+/// How many requirements moved from one coverage to another.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CoverageMoveCount {
+    pub from: Coverage,
+    pub to: Coverage,
+    pub requirements: usize,
+}
+
+/// A workload of the engagement.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WorkloadInfo {
+    pub name: String,
+    pub description: String,
+    pub created_at: String,
+    /// Assessments recorded for this workload alone.
+    pub assessments: usize,
+}
+
+/// The note a new engagement gives the controls it starts with enabled.
+const MANDATORY_NOTE: &str = "mandatory";
+
+fn profile_change(e: &View, change: ControlsChange) -> Result<ProfileChange> {
+    let profile = e.landing_zone_profile()?;
+    let on: HashSet<String> = profile
+        .iter()
+        .filter(|p| p.enabled)
+        .map(|p| format!("{}:{}", p.framework, p.reference))
+        .collect();
+    // Catalogue items that the landing zone always applies (the shipped `guidance` attribute).
+    let mandatory: HashSet<String> = e
+        .catalogue()?
+        .frameworks
+        .iter()
+        .filter(|f| f.kind == FrameworkKind::LzControls)
+        .flat_map(|f| {
+            f.items
+                .iter()
+                .filter(|i| {
+                    i.attributes.iter().any(|(k, v)| {
+                        k.to_ascii_lowercase().contains("guidance")
+                            && v.trim().eq_ignore_ascii_case("mandatory")
+                    })
+                })
+                .map(move |i| format!("{}:{}", f.id, i.reference))
+        })
+        .collect();
+    let (enabled, disabled): (Vec<String>, Vec<String>) =
+        change.changed.into_iter().partition(|c| on.contains(c));
+    let mut counts: BTreeMap<(Coverage, Coverage), usize> = BTreeMap::new();
+    for m in &change.coverage_moves {
+        *counts.entry((m.before, m.after)).or_default() += 1;
+    }
+    Ok(ProfileChange {
+        mandatory_disabled: disabled
+            .iter()
+            .filter(|c| mandatory.contains(*c))
+            .cloned()
+            .collect(),
+        enabled,
+        disabled,
+        unchanged: change.unchanged,
+        coverage_moves: counts
+            .into_iter()
+            .map(|((from, to), requirements)| CoverageMoveCount {
+                from,
+                to,
+                requirements,
+            })
+            .collect(),
+        moved: change.coverage_moves,
+        enabled_now: profile.iter().filter(|p| p.enabled).count(),
+    })
+}
+
+impl ProfileControl {
+    /// The whole landing-zone profile of the engagement: every control enabled or not, and the
+    /// preset it matches.
+    pub fn profile(db: &Path) -> Result<ProfileReport> {
+        let controls = landing_zone_controls(db)?;
+        let e = open_read(db)?;
+        let entries = e.landing_zone_profile()?;
+        let on: HashSet<&str> = controls
+            .iter()
+            .filter(|c| c.enabled)
+            .map(|c| c.reference.as_str())
+            .collect();
+        let default_profile = entries
+            .iter()
+            .all(|p| p.enabled && p.note.starts_with(MANDATORY_NOTE));
+        let mut preset = None;
+        let mut nearest: Option<PresetDistance> = None;
+        for p in crosswalk_catalogue::shipped_profiles() {
+            let theirs: HashSet<String> = p.controls.iter().map(|r| r.to_string()).collect();
+            let extra = on.iter().filter(|r| !theirs.contains(**r)).count();
+            let missing = theirs.iter().filter(|r| !on.contains(r.as_str())).count();
+            if extra + missing == 0 {
+                preset = Some(p.id.clone());
+            }
+            if nearest
+                .as_ref()
+                .is_none_or(|n| extra + missing < n.extra + n.missing)
+            {
+                nearest = Some(PresetDistance {
+                    preset: p.id.clone(),
+                    extra,
+                    missing,
+                });
+            }
+        }
+        Ok(ProfileReport {
+            nearest: if preset.is_some() { None } else { nearest },
+            preset,
+            default_profile,
+            enabled: on.len(),
+            total: controls.len(),
+            controls,
+        })
+    }
+
+    /// Enables (or disables) the landing-zone controls `refs` (`FRAMEWORK:REF`, or `REF` when
+    /// unambiguous) in one transaction, one audit entry per control that changes. Every ref is
+    /// checked first: when any is unknown or not a landing-zone control, the error names each
+    /// such ref and nothing is written.
+    pub fn set_many(
+        db: &Path,
+        actor: &Actor,
+        refs: &[String],
+        enabled: bool,
+    ) -> Result<ProfileChange> {
+        if refs.is_empty() {
+            return Err(ApiError::Invalid(
+                "name at least one landing-zone control".into(),
+            ));
+        }
+        // Look in a read-only view first so a bad ref leaves the file untouched (not even a
+        // catalogue upgrade or a migration).
+        let ids = {
+            let view = open_read(db)?;
+            let mut ids = Vec::new();
+            let mut unknown = Vec::new();
+            let mut bad = Vec::new();
+            for r in refs {
+                match resolve(&view, r, Want::Target) {
+                    Ok(item) if item.kind == FrameworkKind::LzControls => {
+                        ids.push(item.qualified())
+                    }
+                    Ok(item) => bad.push(format!(
+                        "{} is a {} item, not a landing-zone control (ct:, scp: or config:)",
+                        item.qualified(),
+                        item.kind
+                    )),
+                    Err(ApiError::NotFound { .. }) => unknown.push(format!("'{}'", r.trim())),
+                    Err(err) => bad.push(err.to_string()),
+                }
+            }
+            if !unknown.is_empty() {
+                bad.insert(0, format!("no landing-zone control {}", unknown.join(", ")));
+            }
+            if !bad.is_empty() {
+                return Err(ApiError::Invalid(format!(
+                    "{}; nothing was changed. `crosswalk profile show` lists the landing-zone controls",
+                    bad.join("; ")
+                )));
+            }
+            ids
+        };
+        let mut e = Engagement::open(db, actor, shipped_catalogue())?;
+        let mut changes = Vec::new();
+        for r in &ids {
+            changes.push((resolve(&e, &r.to_string(), Want::Target)?.id, enabled));
+        }
+        let change = e.set_controls_enabled(actor, &changes, "")?;
+        let report = profile_change(&e, change)?;
+        e.close()?;
+        Ok(report)
+    }
+}
+
+impl PresetInfo {
+    /// Makes the engagement's profile exactly the shipped preset `preset` (creating the
+    /// engagement file when missing), in one transaction.
+    pub fn apply(db: &Path, actor: &Actor, preset: &str) -> Result<ProfileChange> {
+        let p = crosswalk_catalogue::shipped_profile(preset).ok_or_else(|| ApiError::NotFound {
+            what: "landing-zone preset",
+            text: preset.into(),
+            hint: format!(
+                "; the presets are: {}",
+                crosswalk_catalogue::shipped_profiles()
+                    .iter()
+                    .map(|p| p.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        })?;
+        let mut e = open_write(db, actor)?;
+        let change = apply_controls(&mut e, actor, &p.controls)?;
+        let report = profile_change(&e, change)?;
+        e.close()?;
+        Ok(report)
+    }
+}
+
+/// Workload use cases, reached through the exported summary type.
+impl EngagementSummary {
+    /// The engagement's workloads, in the order they were added.
+    pub fn list_workloads(db: &Path) -> Result<Vec<WorkloadInfo>> {
+        let e = open_read(db)?;
+        Ok(e.workload_rows()?
+            .into_iter()
+            .map(|w| WorkloadInfo {
+                name: w.name,
+                description: w.description,
+                created_at: w.created_at,
+                assessments: w.assessments,
+            })
+            .collect())
+    }
+
+    /// Adds a workload (creating the engagement file when missing); returns every workload.
+    pub fn add_workload(
+        db: &Path,
+        actor: &Actor,
+        name: &str,
+        description: &str,
+    ) -> Result<Vec<WorkloadInfo>> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(ApiError::Invalid("a workload needs a name".into()));
+        }
+        if db.is_file() && Self::list_workloads(db)?.iter().any(|w| w.name == name) {
+            return Err(ApiError::Invalid(format!(
+                "workload '{name}' already exists; `crosswalk workload list` shows the workloads"
+            )));
+        }
+        let mut e = open_write(db, actor)?;
+        e.add_workload(actor, name, description.trim())?;
+        e.close()?;
+        Self::list_workloads(db)
+    }
+
+    /// Removes a workload. Refused when assessments were recorded for it alone, unless
+    /// `force`, which removes them with it (the audit entry keeps what they said). Returns how
+    /// many assessments were removed.
+    pub fn remove_workload(db: &Path, actor: &Actor, name: &str, force: bool) -> Result<usize> {
+        let name = name.trim();
+        let known = Self::list_workloads(db)?;
+        if !known.iter().any(|w| w.name == name) {
+            return Err(ApiError::NotFound {
+                what: "workload",
+                text: name.into(),
+                hint: if known.is_empty() {
+                    "; the engagement has no workloads".into()
+                } else {
+                    format!(
+                        "; the workloads are: {}",
+                        known
+                            .iter()
+                            .map(|w| w.name.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                },
+            });
+        }
+        let mut e = Engagement::open(db, actor, shipped_catalogue())?;
+        let removed = e.remove_workload(actor, name, force)?;
+        e.close()?;
+        Ok(removed)
+    }
 }
 
 /// A mapping of the selected requirement.

@@ -13,6 +13,7 @@ mod items;
 mod mappings;
 mod migrations;
 pub mod workplan;
+mod workloads;
 
 pub use assessments::{Assessment, ProfileEntry, StoredAssessment};
 pub use audit::{AuditEntry, AuditEvent, GENESIS_HASH};
@@ -25,3 +26,4 @@ pub use items::{
 };
 pub use mappings::{ItemRef, MappingChange, MappingFilter, MappingInput, MappingRow};
 pub use migrations::SCHEMA_VERSION;
+pub use workloads::{ControlsChange, CoverageMove, WorkloadRow};
