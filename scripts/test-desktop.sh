@@ -90,15 +90,18 @@ step "ui build"
 
 # --- the shell: Rust tests and the app binary --------------------------------------------------
 target=${CARGO_TARGET_DIR:-$root/target}
+# One build of everything the shell has (library, its tests, the app binary). With resolver 2,
+# a plain `cargo build` resolves features without the dev-dependencies and would compile part
+# of the tree a second time for the binary alone; `--all-targets` builds the binary exactly as
+# `cargo test` does. Debug build; the default `custom-protocol` feature serves ui/dist.
+step "shell build (cargo build -p crosswalk-desktop --all-targets)"
+cargo build -p crosswalk-desktop --all-targets --locked --quiet
 if $checks; then
   step "shell lint (clippy -D warnings) and tests (cargo test -p crosswalk-desktop)"
   # --no-deps: the core crates are linted by scripts/test-all.sh; this lints the shell alone.
   cargo clippy -p crosswalk-desktop --all-targets --locked --quiet --no-deps -- -D warnings
   cargo test -p crosswalk-desktop --locked --quiet
 fi
-step "app build"
-# Debug build; the default `custom-protocol` feature serves ui/dist, there is no dev server.
-cargo build -p crosswalk-desktop --locked --quiet
 app="$target/debug/crosswalk-desktop"
 
 $e2e || { step "skipping end-to-end tests (--no-e2e)"; exit 0; }

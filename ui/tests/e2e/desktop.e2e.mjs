@@ -117,6 +117,16 @@ async function gridRow(index) {
   }, index);
 }
 
+/**
+ * Filters the grid to one requirement set. The set list follows the engagement summary, which
+ * the window reads again after an import (it checks the whole audit chain): wait for it.
+ */
+async function chooseSet(name) {
+  const option = await browser.$(`[data-testid="filter-set"] option[value="${name}"]`);
+  await option.waitForExist({ timeout: 120_000, timeoutMsg: `the set ${name} never appeared in the set filter` });
+  await (await byTestId('filter-set')).selectByAttribute('value', name);
+}
+
 async function waitText(id, pattern, timeout = 30_000) {
   await browser.waitUntil(async () => pattern.test(await textOf(id, timeout)), {
     timeout,
@@ -392,7 +402,7 @@ describe('the desktop workbench', { concurrency: false }, () => {
     await waitText('import-result', /2 added/);
 
     await (await byTestId('tab-requirements')).click();
-    await (await byTestId('filter-set')).selectByAttribute('value', 'hostile-cells');
+    await chooseSet('hostile-cells');
     await waitText('row-count', /^2 rows/);
     await waitText('panel-ref', /^hostile-cells:XSS-1$/);
     await browser.waitUntil(async () => (await gridRow(1))?.[0] === 'XSS-1', { timeout: 20_000 });
@@ -411,13 +421,26 @@ describe('the desktop workbench', { concurrency: false }, () => {
     // run an inline handler, and the engine reports the violated directive.
     const probe = await browser.executeAsync((done) => {
       const violations = [];
-      document.addEventListener('securitypolicyviolation', (e) => violations.push(e.effectiveDirective));
+      let errored = false;
+      // Answers once the image failed and the engine reported the blocked handler; the driver's
+      // script timeout fails the test if that never happens.
+      const settle = () => {
+        if (errored && violations.some((d) => d.startsWith('script-src'))) {
+          done({ ran: window.__crosswalkCspProbe ?? null, violations });
+        }
+      };
+      document.addEventListener('securitypolicyviolation', (e) => {
+        violations.push(e.effectiveDirective);
+        settle();
+      });
       const holder = document.createElement('div');
       holder.dataset.probe = 'csp';
       // An image that cannot load (a data: URL, which img-src refuses), with an inline handler.
       holder.innerHTML = '<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" onerror="window.__crosswalkCspProbe=1">';
-      const finish = () => done({ ran: window.__crosswalkCspProbe ?? null, errored: true, violations });
-      holder.firstChild.addEventListener('error', () => setTimeout(finish, 200));
+      holder.firstChild.addEventListener('error', () => {
+        errored = true;
+        settle();
+      });
       document.body.append(holder);
     });
     assert.equal(probe.ran, null, 'the inline onerror handler did not run');
@@ -566,7 +589,7 @@ describe('the desktop workbench', { concurrency: false }, () => {
 
     await (await byTestId('tab-requirements')).click();
     let t0 = performance.now();
-    await (await byTestId('filter-set')).selectByAttribute('value', 'big-requirements');
+    await chooseSet('big-requirements');
     await waitText('row-count', /^100000 rows/, 60_000);
     await browser.waitUntil(async () => (await gridRow(1))?.[0] === 'BIG-1', { timeout: 60_000 });
     figure('grid shows the first rows of a 100,000-row set', performance.now() - t0);
