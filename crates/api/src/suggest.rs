@@ -110,9 +110,10 @@ pub(crate) fn decided_by_a_person(m: &MappingRow) -> bool {
     match m.status {
         MappingStatus::Proposed => false,
         _ => match m.origin {
-            Origin::Manual | Origin::Imported => true,
+            Origin::Manual => true,
             Origin::Shipped | Origin::Derived => false,
-            Origin::Suggested => {
+            // A matrix read back keeps a bulk acceptance's rationale: still not reviewed.
+            Origin::Suggested | Origin::Imported => {
                 !(m.rationale.starts_with(AUTOMATIC_RATIONALE) || is_matcher_text(&m.rationale))
             }
         },

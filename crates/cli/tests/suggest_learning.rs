@@ -267,3 +267,60 @@ fn human_output_prints_refs_whole_and_lists_what_a_bulk_run_accepted() {
         "accepted 0 suggestions scoring 0.85 or more, recorded as not yet reviewed\n"
     );
 }
+
+/// The demo accepts its confident suggestions with the engine's reason as their rationale (the
+/// form earlier versions recorded for every bulk acceptance): those are recognised as not made
+/// by a person, so every "which you mapped" names a mapping recorded by hand.
+#[test]
+fn acceptances_recorded_with_the_engines_reason_are_not_learned_either() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = crosswalk()
+        .args(["demo", "--json", "--out"])
+        .arg(dir.path())
+        .output()
+        .expect("runs");
+    assert!(out.status.success());
+    let report: Value = serde_json::from_slice(&out.stdout).expect("one JSON document");
+    let db = std::path::PathBuf::from(report["db"].as_str().unwrap());
+
+    let matrix = dir.path().join("links.json");
+    json(&db, &["export", "--out", matrix.to_str().unwrap()]);
+    let doc: Value = serde_json::from_slice(&std::fs::read(&matrix).unwrap()).unwrap();
+    let links = doc["matrix"]["links"].as_array().unwrap();
+    let by_hand: Vec<String> = links
+        .iter()
+        .filter(|l| l["origin"] == "manual" && l["status"] == "accepted")
+        .map(|l| {
+            format!(
+                "like demo:{} which you mapped to {}",
+                l["requirement"].as_str().unwrap(),
+                l["target"]["ref"].as_str().unwrap()
+            )
+        })
+        .collect();
+    let automatic = links
+        .iter()
+        .filter(|l| l["origin"] == "suggested" && l["status"] == "accepted")
+        .count();
+    assert!(
+        !by_hand.is_empty() && automatic > 0,
+        "{by_hand:?} {automatic}"
+    );
+
+    let ranked = json(&db, &["suggest", "--top", "3"]);
+    let mut learned = 0;
+    for (r, s) in suggestions(&ranked) {
+        let reason = s["reason"].as_str().unwrap();
+        if let Some(at) = reason.find("like ") {
+            let clause = reason[at..].split("; ").next().unwrap();
+            assert!(
+                by_hand.iter().any(|h| h == clause),
+                "{} -> {}: {clause} is not a mapping made by hand",
+                r["ref"],
+                s["ref"]
+            );
+            learned += 1;
+        }
+    }
+    assert!(learned > 0, "the demo's decisions made by hand are learned");
+}
