@@ -37,6 +37,9 @@ pub struct MappedTarget {
 pub struct MapReport {
     pub requirement: String,
     pub mappings: Vec<MappedTarget>,
+    /// Ends of the mapping gone from their latest source (removed by a re-import, or dropped
+    /// from the catalogue): the mapping is recorded, but it is worth a second look.
+    pub warnings: Vec<String>,
 }
 
 /// Who usually carries a control of this kind, when the consultant does not say.
@@ -87,7 +90,20 @@ pub fn map(db: &Path, actor: &Actor, request: &MapRequest) -> Result<MapReport> 
         .collect();
     let changes = e.put_mappings(actor, &inputs)?;
     e.close()?;
+    let warnings = std::iter::once(&requirement)
+        .chain(&targets)
+        .filter(|i| i.removed)
+        .map(|i| {
+            format!(
+                "{} is no longer in the latest {} of '{}'; the mapping is kept with it",
+                i.qualified(),
+                if i.shipped { "catalogue" } else { "import" },
+                i.framework
+            )
+        })
+        .collect();
     Ok(MapReport {
+        warnings,
         requirement: requirement.qualified().to_string(),
         mappings: targets
             .iter()

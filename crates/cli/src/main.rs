@@ -76,6 +76,9 @@ impl Context {
             Some(db) => Ok(db),
             None => {
                 use clap::CommandFactory;
+                if self.json {
+                    json_error("this command needs --db FILE (the engagement file)", 2);
+                }
                 Cli::command()
                     .error(
                         clap::error::ErrorKind::MissingRequiredArgument,

@@ -123,3 +123,44 @@ fn a_re_import_that_reads_no_requirement_of_the_set_is_refused() {
     let report = json(&db, &["import", less.to_str().unwrap(), "--set", "acme"]);
     assert_eq!(report["removed"], 2);
 }
+
+#[test]
+fn mapping_a_requirement_removed_by_the_last_re_import_warns() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("e.crosswalk");
+    let base = sheet(dir.path(), "base.csv", BASE);
+    json(&db, &["import", base.to_str().unwrap(), "--set", "acme"]);
+    let less = sheet(
+        dir.path(),
+        "base.csv",
+        "ID,Title,Requirement\nR-1,Root MFA,The root user must use MFA\n",
+    );
+    json(&db, &["import", less.to_str().unwrap(), "--set", "acme"]);
+    let out = crosswalk()
+        .arg("--db")
+        .arg(&db)
+        .args(["map", "acme:R-3", "service:CloudTrail", "--json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("warning: acme:R-3 is no longer in the latest import of 'acme'"),
+        "{err}"
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["warnings"].as_array().unwrap().len(), 1);
+
+    let out = crosswalk()
+        .arg("--db")
+        .arg(&db)
+        .args(["map", "acme:R-1", "service:IAM"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("warning"));
+}

@@ -42,6 +42,9 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         rationale: args.rationale,
     };
     let report = crosswalk_api::map(db, &ctx.actor, &request)?;
+    for w in &report.warnings {
+        eprintln!("warning: {w}");
+    }
     if ctx.json {
         output::json(&report)?;
     } else {
