@@ -258,6 +258,11 @@ fn ids_differing_only_in_invisible_characters_or_dashes_are_one_id() {
     let reqs = listed(&db);
     let refs: Vec<&str> = reqs.iter().map(|r| r["ref"].as_str().unwrap()).collect();
     assert_eq!(refs, ["R-1x", "R-2", "R-3"]);
+    assert_eq!(
+        reqs[1]["source_ref"], "R\u{2013}2",
+        "the id as written is kept"
+    );
+    assert_eq!(reqs[0]["source_ref"], "\u{FEFF}R-1x");
     let map = crosswalk()
         .arg("--db")
         .arg(&db)
