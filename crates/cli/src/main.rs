@@ -60,6 +60,11 @@ enum Command {
     Readiness(cmd::readiness::Args),
     /// The story backlog (readiness and requirement gaps, one story per control) and its CSV.
     Stories(cmd::stories::Args),
+    /// The landing-zone profile: which controls the landing zone enables (they make mapped
+    /// requirements inherited), its presets, enabling and disabling controls.
+    Profile(cmd::profile::Args),
+    /// The workloads: with two or more the matrix has a row per requirement and workload.
+    Workload(cmd::workload::Args),
 }
 
 /// What every command gets: the global options and who is acting, now.
@@ -132,6 +137,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Workplan(a) => cmd::workplan::run(&ctx, a),
         Command::Readiness(a) => cmd::readiness::run(&ctx, a),
         Command::Stories(a) => cmd::stories::run(&ctx, a),
+        Command::Profile(a) => cmd::profile::run(&ctx, a),
+        Command::Workload(a) => cmd::workload::run(&ctx, a),
     }
 }
 
