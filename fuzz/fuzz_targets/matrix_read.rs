@@ -8,4 +8,7 @@
 #[path = "../../crates/bench/src/fuzzing.rs"]
 mod fuzzing;
 
-libfuzzer_sys::fuzz_target!(|data: &[u8]| fuzzing::run_matrix(data));
+libfuzzer_sys::fuzz_target!(
+    init: fuzzing::quiet_contained_panics(),
+    |data: &[u8]| fuzzing::run_matrix(data)
+);

@@ -53,17 +53,20 @@ pub fn workbook_input(data: &[u8]) -> (&'static str, std::borrow::Cow<'_, [u8]>)
     }
 }
 
-/// Keeps the panic hook quiet about panics that the sheet reader contains (raised inside
-/// calamine or the zip reader on a damaged file, and turned into an error naming the file):
-/// libFuzzer's hook would count each as a crash although no panic leaves the reader. A panic
-/// in Crosswalk's own code, or one that escapes, still reaches the previous hook.
+/// Keeps the panic hook quiet about panics that the sheet and matrix readers contain (raised
+/// inside calamine or the zip reader on a damaged file, and turned into an error naming the
+/// file): libFuzzer's hook would count each as a crash although no panic leaves the reader. A
+/// panic in Crosswalk's own code, or one that escapes, still reaches the previous hook.
 pub fn quiet_contained_panics() {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         let ours = info.location().is_some_and(|l| {
-            l.file().contains("crates/sheets") || l.file().contains("crates/bench")
+            let f = l.file();
+            f.contains("crates/sheets") || f.contains("crates/matrix") || f.contains("crates/bench")
         });
-        if crosswalk_sheets::panic_is_contained() && !ours {
+        let contained =
+            crosswalk_sheets::panic_is_contained() || crosswalk_matrix::panic_is_contained();
+        if contained && !ours {
             return;
         }
         previous(info);
