@@ -12,8 +12,8 @@ mod error;
 mod items;
 mod mappings;
 mod migrations;
-pub mod workplan;
 mod workloads;
+pub mod workplan;
 
 pub use assessments::{Assessment, ProfileEntry, StoredAssessment};
 pub use audit::{AuditEntry, AuditEvent, GENESIS_HASH};
