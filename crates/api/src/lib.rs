@@ -58,3 +58,9 @@ pub use crosswalk_store::{
 
 /// This build's version, written into exports.
 pub const APP_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// True while a reader is turning a panic inside calamine or the zip reader (a damaged file)
+/// into an error: a host's panic hook stays quiet then, as the user gets that error instead.
+pub fn panic_is_contained() -> bool {
+    crosswalk_sheets::panic_is_contained() || crosswalk_matrix::panic_is_contained()
+}

@@ -202,6 +202,9 @@ fn main() -> ExitCode {
     let db = cli.db.clone();
     // A panic is a bug, but the user still gets one line on stderr and exit code 1, not a trace.
     std::panic::set_hook(Box::new(|info| {
+        if crosswalk_api::panic_is_contained() {
+            return;
+        }
         let message = info
             .payload()
             .downcast_ref::<&str>()
