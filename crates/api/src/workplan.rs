@@ -353,14 +353,44 @@ pub struct WorkplanMappingChange {
     pub change: MappingChange,
 }
 
-/// `YYYY-MM-DD` and a real day.
+/// Reads a due date as `workplan set --due` takes it: `YYYY-MM-DD` naming a day that exists
+/// (2024-02-29 does, 2025-02-29 does not). Returns the date as stored; the error names the text
+/// and says what is wrong with it. An empty text (which clears a due date) is not a date: the
+/// caller decides whether to allow it.
+pub fn parse_due_date(text: &str) -> std::result::Result<String, String> {
+    let text = text.trim();
+    let example = "write it as YYYY-MM-DD (for example 2025-06-30)";
+    let parts: Vec<&str> = text.split('-').collect();
+    let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
+    let [y, m, d] = parts[..] else {
+        return Err(format!("'{text}' is not a due date; {example}"));
+    };
+    if !(digits(y, 4) && digits(m, 2) && digits(d, 2)) {
+        return Err(format!("'{text}' is not a due date; {example}"));
+    }
+    let (year, month, day): (i32, u8, u8) = (
+        y.parse().unwrap_or_default(),
+        m.parse().unwrap_or_default(),
+        d.parse().unwrap_or_default(),
+    );
+    let Ok(month_name) = time::Month::try_from(month) else {
+        return Err(format!(
+            "'{text}' is not a due date: there is no month {m} (01 to 12); {example}"
+        ));
+    };
+    let days = month_name.length(year);
+    if day == 0 || day > days {
+        return Err(format!(
+            "'{text}' is not a due date: {month_name} {year} has {days} days; {example}"
+        ));
+    }
+    time::Date::from_calendar_date(year, month_name, day)
+        .map(|_| text.to_string())
+        .map_err(|e| format!("'{text}' is not a due date: {e}; {example}"))
+}
+
 fn check_due(text: &str) -> Result<()> {
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    time::Date::parse(text, &format).map(|_| ()).map_err(|_| {
-        ApiError::Invalid(format!(
-            "'{text}' is not a due date; write it as YYYY-MM-DD (for example 2025-06-30)"
-        ))
-    })
+    parse_due_date(text).map(|_| ()).map_err(ApiError::Invalid)
 }
 
 /// The workplan item `text` names: `T3.S3`, `msr:T3.S3` (case-insensitive).
@@ -475,12 +505,6 @@ pub fn workplan_set(
         let relationship = request.relationship.unwrap_or(Relationship::SubsetOf);
         let mut mappings = Vec::new();
         let mut named = Vec::new();
-        for (texts, status) in [
-            (&request.enforced_by, MappingStatus::Accepted),
-            (&request.not_enforced_by, MappingStatus::Rejected),
-        ] {
-            for t in texts {
-                let target = control_item(e, t)?;
                 named.push((target.qualified().to_string(), status));
                 mappings.push(MappingInput {
                     source: item.id,
@@ -583,5 +607,29 @@ mod tests {
         assert!(check_due("2025-06-30").is_ok());
         assert!(check_due("2025-02-30").is_err(), "February has no 30th");
         assert!(check_due("30/06/2025").is_err(), "only YYYY-MM-DD is read");
+    }
+
+    #[test]
+    fn a_due_date_knows_month_lengths_and_leap_years() {
+        assert_eq!(parse_due_date(" 2024-02-29 ").as_deref(), Ok("2024-02-29"));
+        assert_eq!(parse_due_date("2000-02-29").as_deref(), Ok("2000-02-29"));
+        assert_eq!(parse_due_date("2025-12-31").as_deref(), Ok("2025-12-31"));
+        for (bad, says) in [
+            ("2025-02-29", "February 2025 has 28 days"),
+            ("1900-02-29", "February 1900 has 28 days"),
+            ("2025-04-31", "April 2025 has 30 days"),
+            ("2025-01-00", "January 2025 has 31 days"),
+            ("2025-13-01", "there is no month 13"),
+            ("2025-00-10", "there is no month 00"),
+            ("next friday", "'next friday' is not a due date"),
+            ("2025-6-30", "is not a due date"),
+            ("+2025-06-30", "is not a due date"),
+            ("2025-06-30T00:00", "is not a due date"),
+            ("", "'' is not a due date"),
+        ] {
+            let err = parse_due_date(bad).expect_err(bad);
+            assert!(err.contains(says), "{bad}: {err}");
+            assert!(err.contains(&format!("'{}'", bad.trim())), "{bad}: {err}");
+        }
     }
 }

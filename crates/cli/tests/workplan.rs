@@ -150,7 +150,6 @@ fn not_applicable_without_a_reason_is_refused_and_nothing_is_written() {
             "workplan", "set", "T3.S13", "--status", "n/a", "--reason", "   ",
         ],
         vec!["workplan", "set", "T3", "--status", "done"],
-        vec!["workplan", "set", "T3.S3", "--due", "2025-02-30"],
         vec!["workplan", "set", "T9.S1", "--status", "done"],
         vec![
             "workplan",
@@ -192,6 +191,75 @@ fn not_applicable_without_a_reason_is_refused_and_nothing_is_written() {
     let s = &ok["task"]["subtasks"][0];
     assert_eq!(s["status"], "not_applicable");
     assert!(s["reason"].as_str().unwrap().contains("shared mailbox"));
+}
+
+#[test]
+fn an_impossible_due_date_is_a_usage_error_naming_it_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = engagement(dir.path());
+    json(&db, &["workplan", "set", "T3.S3", "--due", "2025-06-30"]);
+    let hash = file_hash(&db);
+    for (bad, says) in [
+        ("2025-02-30", "February 2025 has 28 days"),
+        ("2025-02-29", "February 2025 has 28 days"),
+        ("2025-04-31", "April 2025 has 30 days"),
+        ("2025-13-01", "there is no month 13"),
+        ("2025-00-10", "there is no month 00"),
+        ("end of June", "is not a due date"),
+        ("30/06/2025", "is not a due date"),
+    ] {
+        let out = run(&db, &["workplan", "set", "T3.S3", "--due", bad]);
+        assert_eq!(out.status.code(), Some(2), "--due {bad} is a usage error");
+        assert!(out.stdout.is_empty(), "--due {bad}: nothing on stdout");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains(&format!("'{bad}'")) && err.contains(says) && err.contains("--due"),
+            "--due {bad}: the error names the option, the value and what is wrong: {err}"
+        );
+    }
+    let out = crosswalk()
+        .arg("--db")
+        .arg(&db)
+        .args(["workplan", "set", "T3.S3", "--due", "2025-02-29", "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let doc: Value = serde_json::from_slice(&out.stdout).expect("one JSON error document");
+    assert_eq!(doc["error"]["exit_code"], 2);
+    assert!(
+        doc["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("'2025-02-29'"),
+        "{doc}"
+    );
+    assert_eq!(
+        file_hash(&db),
+        hash,
+        "refused dates leave every byte of the file as it was"
+    );
+    let s = subtask(&json(&db, &["workplan", "list"]), "T3.S3").clone();
+    assert_eq!(s["due"], "2025-06-30", "the due date set before is kept");
+
+    // A leap day in a leap year is a real day; "" still clears the date.
+    let report = json(&db, &["workplan", "set", "T3.S3", "--due", "2024-02-29"]);
+    assert_eq!(report["task"]["subtasks"][0]["due"], "2024-02-29");
+    assert_eq!(
+        subtask(&json(&db, &["workplan", "list"]), "T3.S3")["due"],
+        "2024-02-29"
+    );
+    json(&db, &["workplan", "set", "T3.S3", "--due", ""]);
+    assert_eq!(
+        subtask(&json(&db, &["workplan", "list"]), "T3.S3")["due"],
+        Value::Null,
+        "an empty --due clears the date"
+    );
+
+    // On a missing file the usage error leaves no file behind.
+    let fresh = dir.path().join("fresh.crosswalk");
+    let out = run(&fresh, &["workplan", "set", "T3.S3", "--due", "2025-02-30"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!fresh.exists(), "no engagement file made for a usage error");
 }
 
 #[test]

@@ -27,6 +27,15 @@ fn parse_status(s: &str) -> Result<WorkplanStatus, String> {
     s.parse().map_err(|e: UnknownValue| e.to_string())
 }
 
+/// A real day as YYYY-MM-DD, or "" (which clears the due date); anything else is a usage error
+/// (exit 2) that names the value.
+fn parse_due(s: &str) -> Result<String, String> {
+    if s.trim().is_empty() {
+        return Ok(String::new());
+    }
+    crosswalk_api::workplan::parse_due_date(s)
+}
+
 fn parse_relationship(s: &str) -> Result<Relationship, String> {
     s.parse()
         .map_err(|e: crosswalk_domain::UnknownTerm| e.to_string())
@@ -45,8 +54,8 @@ pub struct SetArgs {
     reason: Option<String>,
     #[arg(long)]
     owner: Option<String>,
-    /// Due date, YYYY-MM-DD; "" clears it.
-    #[arg(long, value_name = "DATE")]
+    /// Due date, YYYY-MM-DD (a day that exists); "" clears it.
+    #[arg(long, value_name = "DATE", value_parser = parse_due)]
     due: Option<String>,
     #[arg(long)]
     notes: Option<String>,
