@@ -475,7 +475,8 @@ pub(crate) fn with_engagement<T>(
 /// Changes one workplan task or subtask, and records the controls that enforce its policy, in
 /// one transaction with its audit events. Refused, with nothing written: an unknown ref, a status
 /// on a task (it follows the subtasks), `not_applicable` without a reason, a date that is not
-/// `YYYY-MM-DD`, a decision or controls on a task, a control that does not resolve.
+/// `YYYY-MM-DD`, a decision or controls on a task, a control that does not resolve, a control
+/// named both as enforcing and as ruled out.
 pub fn workplan_set(
     db: &Path,
     actor: &Actor,
@@ -505,6 +506,30 @@ pub fn workplan_set(
         let relationship = request.relationship.unwrap_or(Relationship::SubsetOf);
         let mut mappings = Vec::new();
         let mut named = Vec::new();
+        // Each control as first named, by item: the same control written two ways
+        // (`ct:X` and `X`) is still the same control.
+        let mut seen: HashMap<i64, (String, MappingStatus)> = HashMap::new();
+        for (texts, status) in [
+            (&request.enforced_by, MappingStatus::Accepted),
+            (&request.not_enforced_by, MappingStatus::Rejected),
+        ] {
+            for t in texts {
+                let target = control_item(e, t)?;
+                if let Some((first, first_status)) = seen.get(&target.id) {
+                    if *first_status != status {
+                        return Err(ApiError::Invalid(format!(
+                            "{} is named both as enforcing {} (--enforced-by {first}) and as \
+                             ruled out (--not-enforced-by {}); a control either enforces the \
+                             policy or is ruled out, so name it once",
+                            target.qualified(),
+                            entry.reference,
+                            t.trim(),
+                        )));
+                    }
+                    // Named twice the same way: one mapping.
+                    continue;
+                }
+                seen.insert(target.id, (t.trim().to_string(), status));
                 named.push((target.qualified().to_string(), status));
                 mappings.push(MappingInput {
                     source: item.id,

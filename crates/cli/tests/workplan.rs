@@ -263,6 +263,105 @@ fn an_impossible_due_date_is_a_usage_error_naming_it_and_writes_nothing() {
 }
 
 #[test]
+fn a_control_named_as_enforcing_and_ruled_out_is_refused_and_nothing_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = engagement(dir.path());
+    let hash = file_hash(&db);
+    let entries = audit(&db).len();
+    for (enforced, ruled_out) in [
+        (
+            "ct:AWS-GR_RESTRICT_ROOT_USER",
+            "ct:AWS-GR_RESTRICT_ROOT_USER",
+        ),
+        // The same control written two ways is still the same control.
+        ("ct:AWS-GR_RESTRICT_ROOT_USER", "AWS-GR_RESTRICT_ROOT_USER"),
+    ] {
+        let out = run(
+            &db,
+            &[
+                "workplan",
+                "set",
+                "T3.S3",
+                "--status",
+                "done",
+                "--decision",
+                "No root use outside break-glass",
+                "--enforced-by",
+                "ct:AWS-GR_ROOT_ACCOUNT_MFA_ENABLED",
+                "--enforced-by",
+                enforced,
+                "--not-enforced-by",
+                ruled_out,
+            ],
+        );
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{enforced} both ways is bad input"
+        );
+        assert!(out.stdout.is_empty());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("ct:AWS-GR_RESTRICT_ROOT_USER")
+                && err.contains("--enforced-by")
+                && err.contains("--not-enforced-by")
+                && err.contains("T3.S3"),
+            "the error names the control, both options and the subtask: {err}"
+        );
+    }
+    assert_eq!(file_hash(&db), hash, "every byte of the file as it was");
+    assert_eq!(audit(&db).len(), entries, "no audit entry");
+    let s = subtask(&json(&db, &["workplan", "list"]), "T3.S3").clone();
+    assert_eq!(
+        s["status"], "not_started",
+        "the status given with it is not set"
+    );
+    assert_eq!(s["decision"], "", "nor the decision");
+    assert_eq!(s["enforced_by"].as_array().unwrap().len(), 0, "{s}");
+    assert_eq!(s["ruled_out"].as_array().unwrap().len(), 0, "{s}");
+
+    // Each control one way is fine, and naming one twice the same way makes one mapping.
+    let report = json(
+        &db,
+        &[
+            "workplan",
+            "set",
+            "T3.S3",
+            "--enforced-by",
+            "ct:AWS-GR_RESTRICT_ROOT_USER",
+            "--enforced-by",
+            "AWS-GR_RESTRICT_ROOT_USER",
+            "--not-enforced-by",
+            "ct:AWS-GR_ROOT_ACCOUNT_MFA_ENABLED",
+        ],
+    );
+    let changes: Vec<(&str, &str)> = report["mappings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| (m["ref"].as_str().unwrap(), m["status"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        changes,
+        [
+            ("ct:AWS-GR_RESTRICT_ROOT_USER", "accepted"),
+            ("ct:AWS-GR_ROOT_ACCOUNT_MFA_ENABLED", "rejected"),
+        ]
+    );
+    let s = subtask(&json(&db, &["workplan", "list"]), "T3.S3").clone();
+    let refs = |key: &str| -> Vec<String> {
+        s[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["ref"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(refs("enforced_by"), ["ct:AWS-GR_RESTRICT_ROOT_USER"]);
+    assert_eq!(refs("ruled_out"), ["ct:AWS-GR_ROOT_ACCOUNT_MFA_ENABLED"]);
+}
+
+#[test]
 fn a_misspelt_status_is_a_usage_error() {
     let dir = tempfile::tempdir().unwrap();
     let db = engagement(dir.path());
