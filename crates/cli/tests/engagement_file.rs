@@ -507,3 +507,78 @@ fn a_closed_engagement_file_is_one_complete_file_with_its_tracked_schema() {
     let copied = json(&copy, &["list"]);
     assert_eq!(copied["requirements"].as_array().unwrap().len(), 3);
 }
+
+/// A process id that is certainly gone: a child that ran and was waited for.
+#[cfg(target_os = "linux")]
+fn dead_pid() -> u32 {
+    let mut child = std::process::Command::new("true").spawn().unwrap();
+    let pid = child.id();
+    child.wait().unwrap();
+    assert!(
+        !Path::new(&format!("/proc/{pid}")).exists(),
+        "the child {pid} is gone"
+    );
+    pid
+}
+
+/// The temporary files a first import killed before publishing leaves beside the engagement
+/// (`.NAME.creating-PID-N` and its SQLite sidecars) go on the next create or open of it, when
+/// their process is gone; a running process's files, and any other name, stay.
+#[cfg(target_os = "linux")]
+#[test]
+fn temporary_files_of_a_killed_first_import_are_removed_but_a_live_ones_stay() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("acme.crosswalk");
+    let sheet = write(dir.path(), "acme.csv", V1);
+    let dead = dead_pid();
+    let live = std::process::id();
+    let stale = [
+        format!(".acme.crosswalk.creating-{dead}-123456789"),
+        format!(".acme.crosswalk.creating-{dead}-123456789-wal"),
+        format!(".acme.crosswalk.creating-{dead}-123456789-shm"),
+    ];
+    let kept = [
+        // A process still running (this test) may be creating the same engagement right now.
+        format!(".acme.crosswalk.creating-{live}-55"),
+        format!(".acme.crosswalk.creating-{live}-55-wal"),
+        // Another engagement's leftovers, and names that only look alike.
+        format!(".beta.crosswalk.creating-{dead}-1"),
+        format!(".acme.crosswalk.creating-{dead}-1.bak"),
+        format!("acme.crosswalk.creating-{dead}-1"),
+        ".acme.crosswalk.creating-notes".to_string(),
+    ];
+    for name in stale.iter().chain(&kept) {
+        write(dir.path(), name, "left by an earlier run");
+    }
+
+    let report = json(&db, &["import", sheet.to_str().unwrap()]);
+    assert_eq!(report["added"], 3, "the import itself works");
+    for name in &stale {
+        assert!(
+            !dir.path().join(name).exists(),
+            "{name} of the gone process {dead} is removed"
+        );
+    }
+    for name in &kept {
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join(name)).unwrap(),
+            "left by an earlier run",
+            "{name} is left as it was"
+        );
+    }
+
+    // Opening the existing engagement to change it cleans up as well.
+    let later = format!(".acme.crosswalk.creating-{}-42", dead_pid());
+    write(dir.path(), &later, "left by an earlier run");
+    json(&db, &["workplan", "set", "T3.S3", "--owner", "Ana"]);
+    assert!(!dir.path().join(&later).exists(), "{later} is removed");
+    for name in &kept {
+        assert!(dir.path().join(name).exists(), "{name} still stays");
+    }
+
+    // A read-only command leaves the folder alone.
+    let read = format!(".acme.crosswalk.creating-{}-43", dead_pid());
+    write(dir.path(), &read, "left by an earlier run");
+    json(&db, &["list"]);
+    assert!(dir.path().join(&read).exists(), "reading writes nothing");
+}

@@ -141,6 +141,71 @@ fn creating_path(path: &Path) -> PathBuf {
     path.with_file_name(format!(".{name}.creating-{}-{nanos}", std::process::id()))
 }
 
+/// The sidecar suffixes SQLite may leave beside a database file.
+const SIDECARS: [&str; 4] = ["", "-wal", "-shm", "-journal"];
+
+/// The process id in the name of a temporary file [`creating_path`] made for `name` (the
+/// engagement's file name), with or without an SQLite sidecar suffix: `.NAME.creating-PID-N`.
+/// `None` for any other name, so nothing else beside the engagement is ever touched.
+fn creating_pid(file_name: &str, name: &str) -> Option<u32> {
+    let rest = file_name
+        .strip_prefix('.')?
+        .strip_prefix(name)?
+        .strip_prefix(".creating-")?;
+    let rest = SIDECARS[1..]
+        .iter()
+        .find_map(|s| rest.strip_suffix(s))
+        .unwrap_or(rest);
+    let (pid, nanos) = rest.split_once('-')?;
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if !digits(pid) || !digits(nanos) {
+        return None;
+    }
+    pid.parse().ok().filter(|p| *p > 0)
+}
+
+/// Whether process `pid` is certainly gone. Only where the answer is sure (Linux with /proc
+/// mounted): anywhere else, or when in doubt, the process counts as alive and its file stays.
+fn process_is_gone(pid: u32) -> bool {
+    if pid == std::process::id() {
+        return false;
+    }
+    let proc = Path::new("/proc");
+    cfg!(target_os = "linux") && proc.join("self").exists() && !proc.join(pid.to_string()).exists()
+}
+
+/// Removes what a process killed while creating the engagement at `path` left beside it: the
+/// temporary files of [`creating_path`] (and their SQLite sidecars) whose process is gone.
+/// A file of a process still running (creating the same engagement right now) is left alone,
+/// and so is anything whose name does not match exactly. Best effort: a file that cannot be
+/// removed stays. Returns the files removed.
+pub fn remove_stale_creations(path: &Path) -> Vec<PathBuf> {
+    let Some(name) = path.file_name().map(|n| n.to_string_lossy().into_owned()) else {
+        return Vec::new();
+    };
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return Vec::new();
+    };
+    let mut removed = Vec::new();
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let Some(pid) = creating_pid(&file_name.to_string_lossy(), &name) else {
+            continue;
+        };
+        // Only plain files: never follow or remove a link or a folder under such a name.
+        let plain = std::fs::symlink_metadata(entry.path()).is_ok_and(|m| m.file_type().is_file());
+        if plain && process_is_gone(pid) && std::fs::remove_file(entry.path()).is_ok() {
+            removed.push(entry.path());
+        }
+    }
+    removed.sort();
+    removed
+}
+
 fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
     let mut p = path.as_os_str().to_owned();
     p.push(suffix);
@@ -148,7 +213,7 @@ fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
 }
 
 fn remove_with_sidecars(path: &Path) {
-    for suffix in ["", "-wal", "-shm", "-journal"] {
+    for suffix in SIDECARS {
         let _ = std::fs::remove_file(with_suffix(path, suffix));
     }
 }
@@ -329,6 +394,8 @@ impl Engagement {
     /// Makes a complete new engagement file for `path` under a temporary name, without making
     /// it visible: an import can prepare the file while it reads the sheet, and
     /// [`NewEngagement::publish`] it only once the sheet proved readable. Fails if `path` exists.
+    /// Temporary files that a killed earlier attempt left beside `path` are removed first
+    /// (see [`remove_stale_creations`]); so are they when [`Engagement::open`] opens the file.
     pub fn prepare_new(
         path: &Path,
         actor: &Actor,
@@ -340,6 +407,7 @@ impl Engagement {
                 path: path.to_path_buf(),
             });
         }
+        remove_stale_creations(path);
         let pending = NewEngagement {
             temp: creating_path(path),
             path: path.to_path_buf(),
@@ -434,6 +502,8 @@ impl Engagement {
             })?;
         }
         engagement.upgrade_catalogue(actor, catalogue)?;
+        // A first import killed before this file was published left its temporary files here.
+        remove_stale_creations(path);
         Ok(engagement)
     }
 
@@ -581,5 +651,61 @@ impl Engagement {
                 .after(serde_json::json!({ "bytes": fresh.len() }));
             Ok((fresh.to_vec(), vec![event]))
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_exact_temporary_names_of_this_engagement_are_read() {
+        let name = "acme.crosswalk";
+        assert_eq!(
+            creating_pid(".acme.crosswalk.creating-41-7", name),
+            Some(41)
+        );
+        assert_eq!(
+            creating_pid(".acme.crosswalk.creating-41-7-wal", name),
+            Some(41)
+        );
+        assert_eq!(
+            creating_pid(".acme.crosswalk.creating-41-7-shm", name),
+            Some(41)
+        );
+        assert_eq!(
+            creating_pid(".acme.crosswalk.creating-41-7-journal", name),
+            Some(41)
+        );
+        for other in [
+            "acme.crosswalk",
+            "acme.crosswalk-wal",
+            ".acme.crosswalk.creating-41",
+            ".acme.crosswalk.creating-41-",
+            ".acme.crosswalk.creating-0-7",
+            ".acme.crosswalk.creating--7",
+            ".acme.crosswalk.creating-41-7.bak",
+            ".acme.crosswalk.creating-41-7-wal-shm",
+            ".acme.crosswalk.creating-4x-7",
+            ".beta.crosswalk.creating-41-7",
+            ".acme.crosswalk.old.creating-41-7",
+        ] {
+            assert_eq!(creating_pid(other, name), None, "{other}");
+        }
+    }
+
+    #[test]
+    fn this_process_is_never_gone() {
+        assert!(!process_is_gone(std::process::id()));
+    }
+
+    #[test]
+    fn the_temporary_name_is_one_this_module_recognises() {
+        let temp = creating_path(Path::new("/tmp/x/acme.crosswalk"));
+        let name = temp.file_name().unwrap().to_string_lossy().into_owned();
+        assert_eq!(
+            creating_pid(&name, "acme.crosswalk"),
+            Some(std::process::id())
+        );
     }
 }

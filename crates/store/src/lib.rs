@@ -19,7 +19,9 @@ pub use assessments::{Assessment, ProfileEntry, StoredAssessment};
 pub use audit::{AuditEntry, AuditEvent, GENESIS_HASH};
 pub use catalogue::CatalogueChange;
 pub use edits::{AssessmentEdit, EditOutcome, GuardedEdit};
-pub use engagement::{Actor, Engagement, EngagementInfo, EngagementReader, View};
+pub use engagement::{
+    remove_stale_creations, Actor, Engagement, EngagementInfo, EngagementReader, View,
+};
 pub use error::{Result, StoreError};
 pub use items::{
     ImportDiff, RequirementPage, RequirementQuery, RequirementRow, SetSummary, SortColumn,
