@@ -15,6 +15,7 @@ mod matrix;
 mod output;
 mod refs;
 mod requirements;
+mod review;
 mod suggest;
 mod workbench;
 pub mod workplan;
@@ -38,6 +39,10 @@ pub use matrix::{
     import_matrix, verify_matrix, ConflictRow, MatrixImportReport, MatrixVerifyReport, MergedRow,
 };
 pub use requirements::{list_requirements, RequirementItem, RequirementList};
+pub use review::{
+    import_text_changes, review_confirm, review_list, ReviewConfirmReport, ReviewConfirmRequest,
+    ReviewItem, ReviewList, TextChange,
+};
 pub use suggest::{
     suggest, RequirementSuggestions, SuggestReport, SuggestRequest, SuggestionItem,
     SUGGESTED_RELATIONSHIP,

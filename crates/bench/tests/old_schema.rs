@@ -174,9 +174,12 @@ fn files_of_every_older_schema_version_migrate_keeping_every_row() -> TestResult
                     .map(|c| format!("\"{c}\""))
                     .collect::<Vec<_>>()
                     .join(", ");
+                // OR REPLACE: rows the schema's own triggers made while earlier tables were
+                // filled (the workplan seeded from the catalogue's items) give way to the
+                // reference's rows.
                 let n = conn.execute(
                     &format!(
-                        "INSERT INTO main.\"{table}\" ({list}) SELECT {list} FROM ref.\"{table}\" ORDER BY rowid"
+                        "INSERT OR REPLACE INTO main.\"{table}\" ({list}) SELECT {list} FROM ref.\"{table}\" ORDER BY rowid"
                     ),
                     [],
                 )?;

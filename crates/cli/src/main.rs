@@ -65,6 +65,9 @@ enum Command {
     Profile(cmd::profile::Args),
     /// The workloads: with two or more the matrix has a row per requirement and workload.
     Workload(cmd::workload::Args),
+    /// Decisions made on a requirement's earlier text, after a re-import changed it: list them,
+    /// confirm them for the new text.
+    Review(cmd::review::Args),
 }
 
 /// What every command gets: the global options and who is acting, now.
@@ -139,6 +142,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Stories(a) => cmd::stories::run(&ctx, a),
         Command::Profile(a) => cmd::profile::run(&ctx, a),
         Command::Workload(a) => cmd::workload::run(&ctx, a),
+        Command::Review(a) => cmd::review::run(&ctx, a),
     }
 }
 

@@ -12,6 +12,7 @@ mod error;
 mod items;
 mod mappings;
 mod migrations;
+mod reviews;
 mod workloads;
 pub mod workplan;
 
@@ -28,4 +29,5 @@ pub use items::{
 };
 pub use mappings::{ItemRef, MappingChange, MappingFilter, MappingInput, MappingRow};
 pub use migrations::SCHEMA_VERSION;
+pub use reviews::{MappingReview, TextChange};
 pub use workloads::{ControlsChange, CoverageMove, WorkloadRow};

@@ -100,7 +100,7 @@ where
     })
 }
 
-fn mapping_row(r: &Row<'_>) -> rusqlite::Result<MappingRow> {
+pub(crate) fn mapping_row(r: &Row<'_>) -> rusqlite::Result<MappingRow> {
     Ok(MappingRow {
         id: r.get(0)?,
         relationship: term(r.get(1)?, 1)?,
@@ -119,7 +119,7 @@ fn mapping_row(r: &Row<'_>) -> rusqlite::Result<MappingRow> {
     })
 }
 
-fn mapping_json(m: &MappingRow) -> serde_json::Value {
+pub(crate) fn mapping_json(m: &MappingRow) -> serde_json::Value {
     serde_json::json!({
         "source": m.source.qualified().to_string(),
         "target": m.target.qualified().to_string(),
@@ -131,7 +131,8 @@ fn mapping_json(m: &MappingRow) -> serde_json::Value {
     })
 }
 
-const MAPPING_SELECT: &str = "SELECT m.id, m.relationship, m.responsibility, m.status, m.rationale,
+pub(crate) const MAPPING_SELECT: &str =
+    "SELECT m.id, m.relationship, m.responsibility, m.status, m.rationale,
         m.origin, m.author, m.created_at, m.updated_at,
         s.id, sf.key, sf.kind, s.ref, s.title, s.text, sf.shipped, s.removed,
         t.id, tf.key, tf.kind, t.ref, t.title, t.text, tf.shipped, t.removed

@@ -30,6 +30,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         slug: "workplan",
         sql: include_str!("../migrations/0010_workplan.sql"),
     },
+    Migration {
+        version: 11,
+        slug: "text_changes",
+        sql: include_str!("../migrations/0011_text_changes.sql"),
+    },
 ];
 
 /// The schema version this build writes and understands.

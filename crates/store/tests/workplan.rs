@@ -153,10 +153,14 @@ fn migrating_a_file_made_before_the_workplan_seeds_it_from_the_catalogue_copy() 
     let path = dir.path().join("old.cw");
     Engagement::create(&path, &actor(), "Acme", &catalogue("1.0.0", false))?.close()?;
     {
-        // Roll the file back to schema 2, as a build without the workplan left it.
+        // Roll the file back to schema 2, as a build without the workplan left it (and without
+        // the text changes of schema 11).
         let raw = rusqlite::Connection::open(&path)?;
         raw.execute_batch(
-            "DROP TRIGGER workplan_seed; DROP TABLE story_controls; DROP TABLE stories;
+            "DROP TRIGGER text_change_record; DROP TRIGGER text_change_import;
+             DROP TRIGGER mapping_review_decided; DROP TABLE mapping_reviews;
+             DROP TABLE text_changes; DELETE FROM schema_migrations WHERE version = 11;
+             DROP TRIGGER workplan_seed; DROP TABLE story_controls; DROP TABLE stories;
              DROP TABLE readiness; DROP TABLE workplan_artifacts; DROP TABLE workplan_entries;
              DELETE FROM schema_migrations WHERE version = 10; PRAGMA user_version = 2;",
         )?;
@@ -166,7 +170,7 @@ fn migrating_a_file_made_before_the_workplan_seeds_it_from_the_catalogue_copy() 
     assert_eq!(e.readiness()?.len(), 20);
     let last = e.audit_log(0)?.pop().expect("an entry");
     assert_eq!(last.action, "schema.migrate");
-    assert_eq!(last.after.unwrap()["applied"], serde_json::json!([10]));
+    assert_eq!(last.after.unwrap()["applied"], serde_json::json!([10, 11]));
     Ok(())
 }
 

@@ -69,8 +69,23 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
             eprintln!("warning: {}: {w}", report.file);
         }
     }
+    // A requirement whose text changed: old and new text, and the decisions made on the old
+    // one, which now wait for review.
+    let text_changes = if report.dry_run || report.changed == 0 {
+        Vec::new()
+    } else {
+        match crosswalk_api::import_text_changes(db, &report.set) {
+            Ok(changes) => changes,
+            Err(e) => {
+                eprintln!("warning: the import is done, but its text changes cannot be read: {e}");
+                Vec::new()
+            }
+        }
+    };
     if ctx.json {
-        output::json(&report)?;
+        let mut doc = serde_json::to_value(&report)?;
+        doc["text_changes"] = serde_json::to_value(&text_changes)?;
+        output::json(&doc)?;
         return Ok(ExitCode::SUCCESS);
     }
     for sheet in &report.sheets {
@@ -152,6 +167,32 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         report.unchanged,
         if report.withdrawn > 0 { format!("; {} marked withdrawn by the source", report.withdrawn) } else { String::new() },
     );
+    // The first 50 in full; `--json` and `review list` have them all.
+    const SHOWN: usize = 50;
+    for c in text_changes.iter().take(SHOWN) {
+        eprintln!("text changed: {}:{}", c.set, c.reference);
+        eprintln!("  was: {}", output::clip(&c.old_text, 300));
+        eprintln!("  now: {}", output::clip(&c.new_text, 300));
+        if !c.to_review.is_empty() {
+            eprintln!(
+                "  decided on the old text, to review: {}",
+                c.to_review.join(", ")
+            );
+        }
+    }
+    if text_changes.len() > SHOWN {
+        eprintln!(
+            "and {} more requirements with a changed text (--json lists them all)",
+            text_changes.len() - SHOWN
+        );
+    }
+    let to_review: usize = text_changes.iter().map(|c| c.to_review.len()).sum();
+    if to_review > 0 {
+        eprintln!(
+            "{to_review} decision(s) were made on an earlier text: `crosswalk review list` shows \
+             them, `crosswalk review confirm SET:REF` confirms them, `map` decides again"
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }
 

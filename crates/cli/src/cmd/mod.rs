@@ -11,6 +11,7 @@ pub mod list;
 pub mod map;
 pub mod profile;
 pub mod readiness;
+pub mod review;
 pub mod stories;
 pub mod suggest;
 pub mod verify;
