@@ -3,8 +3,13 @@
 
 use crate::engagement::open_read;
 use crate::error::{ApiError, Result};
-use crosswalk_matrix::{Alteration, CellEdit, ExportStamp, MatrixError, VerifyReport};
-use crosswalk_store::{Actor, AssessmentEdit, EditOutcome, Engagement, GuardedEdit};
+use crosswalk_matrix::{
+    Alteration, CellEdit, EditableField, ExportStamp, MatrixError, RowEdit, VerifyReport,
+};
+use crosswalk_store::{
+    Actor, AssessmentEdit, AssessmentField, EditOutcome, Engagement, ExportedFields, FieldConflict,
+    GuardedEdit,
+};
 use serde::Serialize;
 use std::path::Path;
 
@@ -22,8 +27,9 @@ pub struct MergedRow {
     pub changes: Vec<CellEdit>,
 }
 
-/// One matrix row whose edits were not merged because the requirement changed in the engagement
-/// since the export too (or is no longer there).
+/// Edits of one matrix row that were not merged: the same field changed in the engagement since
+/// the export too, to another value (or the requirement is no longer there). The row's other
+/// edits are merged, and listed under `applied`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ConflictRow {
     pub key: String,
@@ -36,7 +42,10 @@ pub struct ConflictRow {
     /// `None` when the requirement is not in the engagement.
     pub current_version: Option<u64>,
     pub reason: String,
+    /// The edited cells not merged.
     pub changes: Vec<CellEdit>,
+    /// Each field changed on both sides: as exported, in the engagement now (kept), in the file.
+    pub fields: Vec<FieldConflict>,
 }
 
 /// What `import-matrix` did.
@@ -48,7 +57,8 @@ pub struct MatrixImportReport {
     pub applied: Vec<MergedRow>,
     /// Rows whose edits the engagement already holds (nothing written).
     pub already_applied: Vec<MergedRow>,
-    /// Rows changed on both sides: not overwritten.
+    /// Fields changed on both sides to different values: not overwritten (the row's other
+    /// fields are merged).
     pub conflicts: Vec<ConflictRow>,
     /// Changes to read-only cells, rows or sheets: never merged, listed so nobody is surprised.
     pub ignored: Vec<Alteration>,
@@ -178,6 +188,7 @@ pub fn import_matrix(db: &Path, actor: &Actor, file: &Path) -> Result<MatrixImpo
             evidence: row.evidence.clone(),
             notes: row.notes.clone(),
         };
+        let exported = exported_fields(row, &edit);
         guarded.push((
             row,
             GuardedEdit {
@@ -186,6 +197,7 @@ pub fn import_matrix(db: &Path, actor: &Actor, file: &Path) -> Result<MatrixImpo
                 workload: row.workload.clone(),
                 expected_revision: i64::try_from(row.exported_version).unwrap_or(i64::MAX),
                 edit,
+                exported,
                 detail: serde_json::json!({
                     "file": file_name(file),
                     "content_hash": edits.export.content_hash,
@@ -230,36 +242,62 @@ pub fn import_matrix(db: &Path, actor: &Actor, file: &Path) -> Result<MatrixImpo
             row: row.row,
             changes: row.changes.clone(),
         };
-        let conflict = |current: Option<u64>, reason: String| ConflictRow {
-            key: row.key.clone(),
-            set: g.set.clone(),
-            reference: g.reference.clone(),
-            workload: g.workload.clone(),
-            row: row.row,
-            exported_version: row.exported_version,
-            current_version: current,
-            reason,
-            changes: row.changes.clone(),
+        let conflict =
+            |current: Option<u64>, reason: String, fields: Vec<FieldConflict>| ConflictRow {
+                key: row.key.clone(),
+                set: g.set.clone(),
+                reference: g.reference.clone(),
+                workload: g.workload.clone(),
+                row: row.row,
+                exported_version: row.exported_version,
+                current_version: current,
+                reason,
+                changes: if fields.is_empty() {
+                    row.changes.clone()
+                } else {
+                    cells_of(row, &fields, true)
+                },
+                fields,
+            };
+        let both_sides = |current_revision: i64, fields: Vec<FieldConflict>| {
+            conflict(
+                Some(current_revision.max(0) as u64),
+                format!(
+                    "{} changed in the engagement since the export too (version {} then, {} \
+                     now): {}; not merged",
+                    scope(g),
+                    row.exported_version,
+                    current_revision,
+                    fields.iter().map(describe).collect::<Vec<_>>().join("; ")
+                ),
+                fields,
+            )
         };
         match outcome {
             EditOutcome::Applied { .. } => report.applied.push(merged()),
+            EditOutcome::Partial {
+                revision,
+                conflicts,
+            } => {
+                let mut m = merged();
+                m.changes = cells_of(row, &conflicts, false);
+                report.applied.push(m);
+                report.conflicts.push(both_sides(revision, conflicts));
+            }
             EditOutcome::AlreadyApplied => report.already_applied.push(merged()),
-            EditOutcome::Conflict { current_revision } => report.conflicts.push(conflict(
-                Some(current_revision.max(0) as u64),
-                format!(
-                    "{} changed in the engagement since the export (version {} then, {} now); \
-                     its edits were not merged",
-                    scope(g),
-                    row.exported_version,
-                    current_revision
-                ),
-            )),
+            EditOutcome::Conflict {
+                current_revision,
+                conflicts,
+            } => report
+                .conflicts
+                .push(both_sides(current_revision, conflicts)),
             EditOutcome::Missing => report.conflicts.push(conflict(
                 None,
                 format!(
                     "{} is not in the engagement any more; its edits were not merged",
                     scope(g)
                 ),
+                Vec::new(),
             )),
         }
     }
@@ -274,6 +312,7 @@ pub fn import_matrix(db: &Path, actor: &Actor, file: &Path) -> Result<MatrixImpo
             current_version: None,
             reason: format!("row key '{}' names no requirement", row.key),
             changes: row.changes.clone(),
+            fields: Vec::new(),
         });
     }
     Ok(report)
@@ -325,6 +364,73 @@ fn inherited_override_clears(
         ));
     }
     Ok(out)
+}
+
+/// What the edited fields of `row` showed when exported: an edited cell's value before the
+/// edit; a cell of the override left as it was (only its reason or only its coverage edited)
+/// still holds its exported value, which the edit carries.
+fn exported_fields(row: &RowEdit, edit: &AssessmentEdit) -> ExportedFields {
+    let before = |f: EditableField| {
+        row.changes
+            .iter()
+            .find(|c| c.field == f)
+            .map(|c| c.before.clone())
+    };
+    let (edited_coverage, edited_reason) = match &edit.coverage {
+        Some(Some((c, r))) => (Some(c.as_str().to_string()), Some(r.clone())),
+        // Cleared: the coverage cell was emptied; an untouched reason cell is not known here.
+        Some(None) => (None, None),
+        None => (None, None),
+    };
+    ExportedFields {
+        coverage: before(EditableField::CoverageOverride).or(edited_coverage),
+        reason: before(EditableField::OverrideReason).or(edited_reason),
+        owner: before(EditableField::Owner),
+        evidence: before(EditableField::Evidence),
+        notes: before(EditableField::Notes),
+    }
+}
+
+fn editable_fields(field: AssessmentField) -> &'static [EditableField] {
+    match field {
+        AssessmentField::CoverageOverride => &[
+            EditableField::CoverageOverride,
+            EditableField::OverrideReason,
+        ],
+        AssessmentField::Owner => &[EditableField::Owner],
+        AssessmentField::Evidence => &[EditableField::Evidence],
+        AssessmentField::Notes => &[EditableField::Notes],
+    }
+}
+
+/// The edited cells of `row` that belong to the conflicting `fields` (`conflicting`), or those
+/// that do not (the merged ones).
+fn cells_of(row: &RowEdit, fields: &[FieldConflict], conflicting: bool) -> Vec<CellEdit> {
+    row.changes
+        .iter()
+        .filter(|c| {
+            fields
+                .iter()
+                .any(|f| editable_fields(f.field).contains(&c.field))
+                == conflicting
+        })
+        .cloned()
+        .collect()
+}
+
+fn describe(f: &FieldConflict) -> String {
+    let name = match f.field {
+        AssessmentField::CoverageOverride => "coverage override",
+        AssessmentField::Owner => "owner",
+        AssessmentField::Evidence => "evidence",
+        AssessmentField::Notes => "notes",
+    };
+    format!(
+        "{name} '{}' when exported, '{}' in the engagement now, '{}' in the file",
+        f.exported.as_deref().unwrap_or("?"),
+        f.current,
+        f.edited
+    )
 }
 
 /// `set:ref`, or `set:ref @ workload` for a workload's row.

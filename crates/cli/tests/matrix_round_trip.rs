@@ -239,24 +239,95 @@ fn edits_in_the_editable_columns_are_merged_exactly_with_their_audit_entries() {
     assert!(!xml.contains("<f>"), "no cell of the Matrix is a formula");
 }
 
+/// Two copies of one export edited by different people (or the engagement changed by a first
+/// merge): each field is merged three ways against what the row showed when it was exported.
 #[test]
-fn a_row_changed_on_both_sides_is_a_conflict_and_is_not_overwritten() {
+fn a_row_changed_on_both_sides_merges_field_by_field() {
     let d = demo();
     let sheet = MatrixSheet::read(&d.matrix);
-    let edited = d.dir.join("edited.xlsx");
+    let exported_owner = sheet.value("Owner", "SEC-DP-01");
+    let exported_notes = sheet.value("Notes", "SEC-DP-01");
+    // The first copy changes the notes of SEC-DP-01 and merges first: the engagement changed
+    // since the export.
+    let first = d.dir.join("first.xlsx");
     edit_matrix_cells(
         &d.matrix,
-        &edited,
-        &[
-            (&sheet.cell("Notes", "SEC-DP-01"), "customer note"),
-            (&sheet.cell("Notes", "SEC-DP-02"), "another note"),
-        ],
+        &first,
+        &[(&sheet.cell("Notes", "SEC-DP-01"), "keys rotate yearly")],
     );
-    // Meanwhile the consultant records a mapping for SEC-DP-01 in the engagement.
+    let (code, report) = json_with_code(&d.db, &["import-matrix", first.to_str().unwrap()]);
+    assert_eq!(code, 0, "{report:#}");
+    // Meanwhile the consultant also records a mapping for SEC-DP-01.
     let (code, err) = run(&d.db, &["map", "SEC-DP-01", "service:S3"]);
     assert_eq!(code, 0, "{err}");
 
-    let (code, report) = json_with_code(&d.db, &["import-matrix", edited.to_str().unwrap()]);
+    // The second copy changes the owner of the same row, and SEC-DP-02's notes.
+    let second = d.dir.join("second.xlsx");
+    edit_matrix_cells(
+        &d.matrix,
+        &second,
+        &[
+            (&sheet.cell("Owner", "SEC-DP-01"), "Cloud platform team"),
+            (&sheet.cell("Notes", "SEC-DP-02"), "another note"),
+        ],
+    );
+    let (code, report) = json_with_code(&d.db, &["import-matrix", second.to_str().unwrap()]);
+    assert_eq!(code, 0, "different fields do not conflict: {report:#}");
+    assert_eq!(report["conflicts"], Value::Array(vec![]));
+    assert_eq!(
+        keys(&report["applied"]),
+        ["demo:SEC-DP-01", "demo:SEC-DP-02"]
+    );
+    let now = assessments(&d.db);
+    assert_ne!(exported_owner, "Cloud platform team");
+    assert_ne!(exported_notes, "keys rotate yearly");
+    assert_eq!(
+        now["demo:SEC-DP-01"][2], "Cloud platform team",
+        "the owner edited in the file"
+    );
+    assert_eq!(
+        now["demo:SEC-DP-01"][4], "keys rotate yearly",
+        "and the notes changed in the engagement since the export, both kept"
+    );
+    assert_eq!(now["demo:SEC-DP-02"][4], "another note");
+
+    // The same change made on both sides is no conflict either.
+    let third = d.dir.join("third.xlsx");
+    edit_matrix_cells(
+        &d.matrix,
+        &third,
+        &[(&sheet.cell("Notes", "SEC-DP-01"), "keys rotate yearly")],
+    );
+    let (code, report) = json_with_code(&d.db, &["import-matrix", third.to_str().unwrap()]);
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(keys(&report["already_applied"]), ["demo:SEC-DP-01"]);
+}
+
+#[test]
+fn a_field_changed_on_both_sides_is_a_conflict_and_the_rows_other_fields_merge() {
+    let d = demo();
+    let sheet = MatrixSheet::read(&d.matrix);
+    let exported_notes = sheet.value("Notes", "SEC-DP-01");
+    let notes_cell = sheet.cell("Notes", "SEC-DP-01");
+    let first = d.dir.join("first.xlsx");
+    edit_matrix_cells(
+        &d.matrix,
+        &first,
+        &[(&notes_cell, "note from the app side")],
+    );
+    let (code, report) = json_with_code(&d.db, &["import-matrix", first.to_str().unwrap()]);
+    assert_eq!(code, 0, "{report:#}");
+
+    let second = d.dir.join("second.xlsx");
+    edit_matrix_cells(
+        &d.matrix,
+        &second,
+        &[
+            (&notes_cell, "customer note"),
+            (&sheet.cell("Owner", "SEC-DP-01"), "Cloud platform team"),
+        ],
+    );
+    let (code, report) = json_with_code(&d.db, &["import-matrix", second.to_str().unwrap()]);
     assert_eq!(code, 3, "conflicts exit with 3: {report:#}");
     assert_eq!(keys(&report["conflicts"]), ["demo:SEC-DP-01"]);
     let conflict = &report["conflicts"][0];
@@ -265,22 +336,72 @@ fn a_row_changed_on_both_sides_is_a_conflict_and_is_not_overwritten() {
         "{conflict}"
     );
     assert_eq!(
-        conflict["changes"][0]["cell"],
-        sheet.cell("Notes", "SEC-DP-01")
+        conflict["fields"],
+        serde_json::json!([{
+            "field": "notes",
+            "exported": exported_notes,
+            "current": "note from the app side",
+            "edited": "customer note",
+        }])
     );
-    assert_eq!(keys(&report["applied"]), ["demo:SEC-DP-02"]);
+    let cells: Vec<&str> = conflict["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["cell"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        cells,
+        [notes_cell.as_str()],
+        "only the notes cell is left out"
+    );
+    let reason = conflict["reason"].as_str().unwrap();
+    assert!(
+        reason.contains("notes")
+            && reason.contains("'note from the app side' in the engagement now")
+            && reason.contains("'customer note' in the file"),
+        "{reason}"
+    );
+    assert_eq!(keys(&report["applied"]), ["demo:SEC-DP-01"]);
+    let merged: Vec<&str> = report["applied"][0]["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["column"].as_str().unwrap())
+        .collect();
+    assert_eq!(merged, ["Owner"], "the owner edit of the same row merged");
+
     let now = assessments(&d.db);
     assert_eq!(
-        now.get("demo:SEC-DP-01").map_or("", |a| a[4].as_str()),
-        "",
+        now["demo:SEC-DP-01"][4], "note from the app side",
         "the conflicting edit was not written"
     );
-    assert_eq!(now["demo:SEC-DP-02"][4], "another note");
-    let last = audit(&d.db).last().cloned().unwrap();
+    assert_eq!(now["demo:SEC-DP-01"][2], "Cloud platform team");
+    let log = audit(&d.db);
+    let last = log.last().cloned().unwrap();
     assert_eq!(last["action"], "matrix.import");
     assert_eq!(
         last["after"]["conflicts"],
         serde_json::json!(["demo:SEC-DP-01"])
+    );
+    let set = &log[log.len() - 2];
+    assert_eq!(set["action"], "assessment.set");
+    assert_eq!(set["after"]["owner"], "Cloud platform team");
+    assert_eq!(set["after"]["not_merged"][0]["edited"], "customer note");
+
+    // Without --json the conflict names the field and the three values.
+    let (code, _) = run(&d.db, &["import-matrix", second.to_str().unwrap()]);
+    assert_eq!(code, 3);
+    let out = crosswalk()
+        .arg("--db")
+        .arg(&d.db)
+        .args(["import-matrix", second.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("conflict  row") && stdout.contains("'customer note' in the file"),
+        "{stdout}"
     );
 }
 

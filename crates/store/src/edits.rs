@@ -1,6 +1,10 @@
-//! Merging edits made outside the app (an exported matrix edited in Excel) into assessments,
-//! guarded by the revision each row had when it left: a row changed on both sides since then is
-//! a conflict and is not overwritten.
+//! Merging edits made outside the app (an exported matrix edited in Excel) into assessments.
+//! A row still at the revision it was exported at takes its edits. A row changed in the app
+//! since then is merged field by field, three ways: the value exported (the base), the value in
+//! the engagement now and the value edited in the file. A field the app left as exported takes
+//! the edit; a field already holding the edited value needs nothing; a field changed on both
+//! sides to different values is a conflict and is not overwritten, while the row's other
+//! fields still merge.
 
 use crate::audit::AuditEvent;
 use crate::engagement::{Actor, Engagement};
@@ -20,8 +24,46 @@ pub struct AssessmentEdit {
     pub notes: Option<String>,
 }
 
-/// An edit to the requirement `set:reference`, to apply only if the requirement is still at
-/// `expected_revision` (the revision it was exported at).
+/// What the edited fields of a row showed when it was exported: the base of the three-way
+/// merge. `None` for a field: not known, so a change made to it in the app since the export is
+/// a conflict.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ExportedFields {
+    /// The Coverage override cell ("" for none).
+    pub coverage: Option<String>,
+    /// The Override reason cell.
+    pub reason: Option<String>,
+    pub owner: Option<String>,
+    pub evidence: Option<String>,
+    pub notes: Option<String>,
+}
+
+/// An editable field of an assessment, as a merge conflict names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AssessmentField {
+    /// The coverage override with its reason.
+    CoverageOverride,
+    Owner,
+    Evidence,
+    Notes,
+}
+
+/// A field changed both in the app since the export and in the file, to different values.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldConflict {
+    pub field: AssessmentField,
+    /// As exported; `None` when not known.
+    pub exported: Option<String>,
+    /// In the engagement now (kept).
+    pub current: String,
+    /// In the file (not merged).
+    pub edited: String,
+}
+
+/// An edit to the requirement `set:reference`, exported at `expected_revision`: applied whole
+/// while the requirement is still at that revision, merged field by field against `exported`
+/// once it has changed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GuardedEdit {
     pub set: String,
@@ -30,6 +72,8 @@ pub struct GuardedEdit {
     pub workload: Option<String>,
     pub expected_revision: i64,
     pub edit: AssessmentEdit,
+    /// What the edited fields showed when exported.
+    pub exported: ExportedFields,
     /// Where the edit comes from (file, cells, before/after), kept in its audit entry.
     pub detail: serde_json::Value,
 }
@@ -40,11 +84,20 @@ pub struct GuardedEdit {
 pub enum EditOutcome {
     /// Written, with its audit entry; the requirement is now at `revision`.
     Applied { revision: i64 },
+    /// The fields without a conflict were written (with the audit entry); `conflicts` were not.
+    Partial {
+        revision: i64,
+        conflicts: Vec<FieldConflict>,
+    },
     /// The assessment already holds exactly these values (for example the same file merged
     /// twice); nothing was written.
     AlreadyApplied,
-    /// The requirement changed since the export and the edit would change it again: not written.
-    Conflict { current_revision: i64 },
+    /// Every edited field changed in the app since the export too, to another value: nothing
+    /// written.
+    Conflict {
+        current_revision: i64,
+        conflicts: Vec<FieldConflict>,
+    },
     /// No such requirement (or workload) in the engagement.
     Missing,
 }
@@ -131,6 +184,113 @@ fn shown_for_workload(general: Option<&Stored>) -> Stored {
     }
 }
 
+/// What a matrix row of the requirement `item_id` shows now, for the workload or the engagement
+/// as a whole, as the export writes it: a workload's own owner, evidence and notes once it has
+/// its own assessment (else the engagement-wide ones), its own override (else the
+/// engagement-wide one).
+fn shown(tx: &Transaction<'_>, item_id: i64, workload_id: Option<i64>) -> Result<Stored> {
+    let general = stored(tx, item_id, None)?;
+    let Some(w) = workload_id else {
+        return Ok(general.unwrap_or_else(|| shown_for_workload(None)));
+    };
+    let own = stored(tx, item_id, Some(w))?;
+    let mut out = match &own {
+        Some(o) => o.clone(),
+        None => shown_for_workload(general.as_ref()),
+    };
+    if out.coverage.is_none() {
+        if let Some(g) = general.as_ref().filter(|g| g.coverage.is_some()) {
+            out.coverage = g.coverage.clone();
+            out.reason = g.reason.clone();
+        }
+    }
+    Ok(out)
+}
+
+/// The three-way merge of `edit` into a row that shows `current` now and showed `exported`
+/// when it left: the part of the edit to write, and the fields changed on both sides.
+fn merge_fields(
+    current: &Stored,
+    exported: &ExportedFields,
+    edit: &AssessmentEdit,
+) -> (AssessmentEdit, Vec<FieldConflict>) {
+    let mut take = AssessmentEdit::default();
+    let mut conflicts = Vec::new();
+    if let Some(theirs) = &edit.coverage {
+        let (cov, reason) = match theirs {
+            Some((c, r)) => (c.as_str().to_string(), r.clone()),
+            None => (String::new(), String::new()),
+        };
+        let now_cov = current.coverage.clone().unwrap_or_default();
+        let same_as_edit = now_cov == cov && (cov.is_empty() || current.reason == reason);
+        let as_exported = exported.coverage.as_deref() == Some(now_cov.as_str())
+            && (now_cov.is_empty()
+                || exported
+                    .reason
+                    .as_deref()
+                    .is_none_or(|r| r == current.reason));
+        if as_exported && !same_as_edit {
+            take.coverage = Some(theirs.clone());
+        } else if !same_as_edit {
+            let show = |c: &str, r: &str| {
+                if c.is_empty() {
+                    String::new()
+                } else {
+                    format!("{c} ({r})")
+                }
+            };
+            conflicts.push(FieldConflict {
+                field: AssessmentField::CoverageOverride,
+                exported: exported
+                    .coverage
+                    .as_deref()
+                    .map(|c| show(c, exported.reason.as_deref().unwrap_or(""))),
+                current: show(&now_cov, &current.reason),
+                edited: show(&cov, &reason),
+            });
+        }
+    }
+    for (field, theirs, now, base, slot) in [
+        (
+            AssessmentField::Owner,
+            &edit.owner,
+            &current.owner,
+            &exported.owner,
+            &mut take.owner,
+        ),
+        (
+            AssessmentField::Evidence,
+            &edit.evidence,
+            &current.evidence,
+            &exported.evidence,
+            &mut take.evidence,
+        ),
+        (
+            AssessmentField::Notes,
+            &edit.notes,
+            &current.notes,
+            &exported.notes,
+            &mut take.notes,
+        ),
+    ] {
+        let Some(theirs) = theirs else { continue };
+        if theirs == now {
+            continue;
+        }
+        if base.as_ref() == Some(now) {
+            *slot = Some(theirs.clone());
+        } else {
+            conflicts.push(FieldConflict {
+                field,
+                exported: base.clone(),
+                current: now.clone(),
+                edited: theirs.clone(),
+            });
+        }
+    }
+    (take, conflicts)
+}
+
 impl Engagement {
     /// Applies every edit whose requirement is still at its expected revision, in one
     /// transaction: one `assessment.set` audit entry per written assessment (before, after and
@@ -161,6 +321,9 @@ impl Engagement {
             // Every requirement's revision is read before anything is written: two rows of one
             // requirement (one per workload) were exported at the same revision, and writing the
             // first must not turn the second into a conflict.
+            // What each row shows now is read up front for the same reason: a workload's row
+            // showing the engagement-wide owner must be compared with what it showed, not with
+            // an engagement-wide edit of this same file.
             let mut targets = Vec::with_capacity(edits.len());
             for e in edits {
                 let found: Option<(i64, i64)> = tx
@@ -180,14 +343,19 @@ impl Engagement {
                         .optional()?
                         .map(Some),
                 };
-                targets.push(found.zip(workload_id));
+                let target = found.zip(workload_id);
+                let now = match target {
+                    Some(((item_id, _), workload_id)) => Some(shown(tx, item_id, workload_id)?),
+                    None => None,
+                };
+                targets.push(target.zip(now));
             }
             for (e, target) in edits.iter().zip(targets) {
                 let scope = match &e.workload {
                     Some(w) => format!("{}:{} @ {w}", e.set, e.reference),
                     None => format!("{}:{}", e.set, e.reference),
                 };
-                let Some(((item_id, revision), workload_id)) = target else {
+                let Some((((item_id, revision), workload_id), shown_now)) = target else {
                     conflicts.push(scope);
                     outcomes.push(EditOutcome::Missing);
                     continue;
@@ -198,16 +366,24 @@ impl Engagement {
                     (None, None) => shown_for_workload(None),
                     (None, Some(_)) => shown_for_workload(stored(tx, item_id, None)?.as_ref()),
                 };
-                let after = base.with(&e.edit);
+                // Unchanged since the export: the whole edit. Changed: what the three-way merge
+                // of each field allows.
+                let (edit, field_conflicts) = if revision == e.expected_revision {
+                    (e.edit.clone(), Vec::new())
+                } else {
+                    merge_fields(&shown_now, &e.exported, &e.edit)
+                };
+                let after = base.with(&edit);
                 if after == base {
-                    outcomes.push(EditOutcome::AlreadyApplied);
-                    continue;
-                }
-                if revision != e.expected_revision {
-                    conflicts.push(scope);
-                    outcomes.push(EditOutcome::Conflict {
-                        current_revision: revision,
-                    });
+                    if field_conflicts.is_empty() {
+                        outcomes.push(EditOutcome::AlreadyApplied);
+                    } else {
+                        conflicts.push(scope);
+                        outcomes.push(EditOutcome::Conflict {
+                            current_revision: revision,
+                            conflicts: field_conflicts,
+                        });
+                    }
                     continue;
                 }
                 tx.execute(
@@ -238,13 +414,24 @@ impl Engagement {
                     })?;
                 let mut after_json = after.json();
                 after_json["via"] = e.detail.clone();
+                if !field_conflicts.is_empty() {
+                    after_json["not_merged"] = serde_json::to_value(&field_conflicts)?;
+                    conflicts.push(scope.clone());
+                }
                 let mut event = AuditEvent::new("assessment.set", format!("assessment:{scope}"))
                     .after(after_json);
                 if let Some(b) = &before {
                     event = event.before(b.json());
                 }
                 events.push(event);
-                outcomes.push(EditOutcome::Applied { revision });
+                outcomes.push(if field_conflicts.is_empty() {
+                    EditOutcome::Applied { revision }
+                } else {
+                    EditOutcome::Partial {
+                        revision,
+                        conflicts: field_conflicts,
+                    }
+                });
             }
             if !events.is_empty() {
                 let count = |f: fn(&EditOutcome) -> bool| outcomes.iter().filter(|o| f(o)).count();
@@ -252,7 +439,10 @@ impl Engagement {
                 if !summary.is_object() {
                     summary = serde_json::json!({ "source": summary });
                 }
-                summary["applied"] = count(|o| matches!(o, EditOutcome::Applied { .. })).into();
+                summary["applied"] = count(|o| {
+                    matches!(o, EditOutcome::Applied { .. } | EditOutcome::Partial { .. })
+                })
+                .into();
                 summary["already_applied"] =
                     count(|o| matches!(o, EditOutcome::AlreadyApplied)).into();
                 summary["conflicts"] = serde_json::json!(conflicts);
@@ -264,5 +454,103 @@ impl Engagement {
             }
             Ok((outcomes, events))
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(coverage: Option<&str>, reason: &str, owner: &str, notes: &str) -> Stored {
+        Stored {
+            coverage: coverage.map(str::to_string),
+            reason: reason.into(),
+            owner: owner.into(),
+            evidence: String::new(),
+            notes: notes.into(),
+            backlog_story: String::new(),
+        }
+    }
+
+    #[test]
+    fn each_field_merges_three_ways() {
+        let exported = ExportedFields {
+            owner: Some("Ops".into()),
+            notes: Some(String::new()),
+            ..Default::default()
+        };
+        let edit = AssessmentEdit {
+            owner: Some("Cloud team".into()),
+            notes: Some("from the file".into()),
+            ..Default::default()
+        };
+        // Owner as exported: the edit is taken. Notes changed in the app: a conflict.
+        let (take, conflicts) =
+            merge_fields(&row(None, "", "Ops", "from the app"), &exported, &edit);
+        assert_eq!(take.owner.as_deref(), Some("Cloud team"));
+        assert_eq!(take.notes, None);
+        assert_eq!(
+            conflicts,
+            [FieldConflict {
+                field: AssessmentField::Notes,
+                exported: Some(String::new()),
+                current: "from the app".into(),
+                edited: "from the file".into(),
+            }]
+        );
+        // Already the edited value: nothing to take, nothing in conflict.
+        let (take, conflicts) = merge_fields(
+            &row(None, "", "Cloud team", "from the file"),
+            &exported,
+            &edit,
+        );
+        assert_eq!(take, AssessmentEdit::default());
+        assert!(conflicts.is_empty());
+        // An exported value that is not known cannot show the app left the field alone.
+        let (take, conflicts) =
+            merge_fields(&row(None, "", "Ops", ""), &ExportedFields::default(), &edit);
+        assert_eq!(take, AssessmentEdit::default());
+        assert_eq!(conflicts.len(), 2);
+    }
+
+    #[test]
+    fn the_override_merges_with_its_reason() {
+        let edit = AssessmentEdit {
+            coverage: Some(Some((Coverage::NotApplicable, "no data stored".into()))),
+            ..Default::default()
+        };
+        let exported = ExportedFields {
+            coverage: Some(String::new()),
+            reason: Some(String::new()),
+            ..Default::default()
+        };
+        let (take, conflicts) = merge_fields(&row(None, "", "", ""), &exported, &edit);
+        assert_eq!(
+            take.coverage, edit.coverage,
+            "no override then or now: taken"
+        );
+        assert!(conflicts.is_empty());
+        let (take, conflicts) =
+            merge_fields(&row(Some("gap"), "not yet built", "", ""), &exported, &edit);
+        assert_eq!(take.coverage, None);
+        assert_eq!(conflicts[0].field, AssessmentField::CoverageOverride);
+        assert_eq!(conflicts[0].current, "gap (not yet built)");
+        assert_eq!(conflicts[0].edited, "not_applicable (no data stored)");
+        // Clearing an override the app left as exported.
+        let clear = AssessmentEdit {
+            coverage: Some(None),
+            ..Default::default()
+        };
+        let exported = ExportedFields {
+            coverage: Some("gap".into()),
+            ..Default::default()
+        };
+        let (take, conflicts) = merge_fields(
+            &row(Some("gap"), "not yet built", "", ""),
+            &exported,
+            &clear,
+        );
+        assert_eq!(take.coverage, Some(None));
+        assert!(conflicts.is_empty());
     }
 }

@@ -19,7 +19,9 @@ pub mod workplan;
 pub use assessments::{Assessment, ProfileEntry, StoredAssessment};
 pub use audit::{AuditEntry, AuditEvent, GENESIS_HASH};
 pub use catalogue::CatalogueChange;
-pub use edits::{AssessmentEdit, EditOutcome, GuardedEdit};
+pub use edits::{
+    AssessmentEdit, AssessmentField, EditOutcome, ExportedFields, FieldConflict, GuardedEdit,
+};
 pub use engagement::{
     remove_stale_creations, Actor, Engagement, EngagementInfo, EngagementReader, View,
 };

@@ -10,8 +10,9 @@ pub struct Args {
     file: PathBuf,
 }
 
-/// Exit 0 when every edit merged; 3 when some rows changed on both sides (conflicts, not
-/// overwritten; the other rows' edits are merged), or when rows no longer show the requirement
+/// Exit 0 when every edit merged; 3 when some fields changed on both sides to different values
+/// since the export (conflicts, not overwritten; every other field is merged, each three ways
+/// against its exported value), or when rows no longer show the requirement
 /// their hidden key names (nothing merged); 1 when the file cannot be trusted or an edited
 /// value cannot be merged (nothing written).
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
