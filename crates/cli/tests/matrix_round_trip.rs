@@ -1845,3 +1845,86 @@ fn a_date_typed_into_notes_is_merged_as_an_iso_date() {
     assert_eq!(report["applied"][0]["changes"][0]["after"], "2020-01-01");
     assert_eq!(assessments(&d.db)["demo:SEC-DP-03"][4], "2020-01-01");
 }
+
+/// A workload's row showing the engagement-wide values is merged against what it showed: a
+/// field the engagement-wide assessment changed since the export conflicts on that row, the
+/// other fields merge into the workload's own assessment.
+#[test]
+fn a_workload_row_merges_three_ways_against_the_values_it_showed() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("acme.crosswalk");
+    let actor = crosswalk_api::Actor::new("tester", time::OffsetDateTime::now_utc());
+    crosswalk_api::create_engagement(
+        &db,
+        &actor,
+        "Acme",
+        &["payments".to_string(), "portal".to_string()],
+        None,
+    )
+    .unwrap();
+    let csv = dir.path().join("acme.csv");
+    std::fs::write(
+        &csv,
+        "ID,Requirement\nR-2,Customer data is encrypted with keys the customer controls.\n",
+    )
+    .unwrap();
+    json(&db, &["import", csv.to_str().unwrap()]);
+    crosswalk_api::update_assessment(&db, &actor, "acme", "R-2", "Security office", "", None, "")
+        .unwrap();
+    let matrix = dir.path().join("acme.xlsx");
+    json(&db, &["export", "--out", matrix.to_str().unwrap()]);
+    let sheet = MatrixSheet::read(&matrix);
+
+    // In the app, after the export: the engagement-wide notes change.
+    crosswalk_api::update_assessment(
+        &db,
+        &actor,
+        "acme",
+        "R-2",
+        "Security office",
+        "reviewed in the app",
+        None,
+        "",
+    )
+    .unwrap();
+    // In the file: the payments row gets an owner, the portal row notes.
+    let edited = dir.path().join("edited.xlsx");
+    edit_matrix_cells(
+        &matrix,
+        &edited,
+        &[
+            (
+                &workload_cell(&sheet, "Owner", "R-2", "payments"),
+                "Payments team",
+            ),
+            (
+                &workload_cell(&sheet, "Notes", "R-2", "portal"),
+                "portal note",
+            ),
+        ],
+    );
+    let (code, report) = json_with_code(&db, &["import-matrix", edited.to_str().unwrap()]);
+    assert_eq!(code, 3, "{report:#}");
+    assert_eq!(keys(&report["applied"]), ["acme:R-2@payments"]);
+    assert_eq!(keys(&report["conflicts"]), ["acme:R-2@portal"]);
+    assert_eq!(
+        report["conflicts"][0]["fields"],
+        serde_json::json!([{
+            "field": "notes",
+            "exported": "",
+            "current": "reviewed in the app",
+            "edited": "portal note",
+        }])
+    );
+    let all = all_assessments(&db);
+    let payments = &all[&("acme:R-2".to_string(), "payments".to_string())];
+    assert_eq!(payments[2], "Payments team", "the owner edited in the file");
+    assert_eq!(
+        payments[4], "reviewed in the app",
+        "the notes the engagement holds now, not those exported"
+    );
+    assert!(
+        !all.contains_key(&("acme:R-2".to_string(), "portal".to_string())),
+        "nothing written for the portal row: {all:?}"
+    );
+}
