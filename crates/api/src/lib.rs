@@ -48,11 +48,14 @@ pub use suggest::{
     SUGGESTED_RELATIONSHIP,
 };
 
+pub use crosswalk_store::CoverageMove;
 pub use workbench::{
     apply_preset, coverage_summary, create_engagement, decide_mapping, landing_zone_controls,
     profile_presets, requirement_detail, requirement_sections, set_control_enabled,
-    update_assessment, CoverageGroupCounts, CoverageSummary, MappingView, PresetInfo,
-    ProfileControl, RequirementDetail, SuggestionView,
+    update_assessment, update_assessment_for, AssessmentUpdate, CoverageGroupCounts,
+    CoverageMoveCount, CoverageSource, CoverageSummary, MappingView, PresetDistance, PresetInfo,
+    ProfileChange, ProfileControl, ProfileReport, RequirementDetail, SuggestionView,
+    WorkloadAssessment, WorkloadInfo,
 };
 
 pub use crosswalk_domain::{Coverage, Relationship, Responsibility};

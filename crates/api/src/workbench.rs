@@ -7,7 +7,7 @@ use crate::error::{ApiError, Result};
 use crate::map::default_responsibility;
 use crate::refs::{resolve, Want};
 use crate::requirements::RequirementItem;
-use crate::suggest::SUGGESTED_RELATIONSHIP;
+use crate::suggest::{decided_by_a_person, SUGGESTED_RELATIONSHIP};
 use crate::EngagementSummary;
 use crosswalk_domain::{Coverage, FrameworkKind, MappingStatus, Origin, QualifiedRef, TargetKind};
 use crosswalk_store::{
@@ -528,6 +528,110 @@ pub struct RequirementDetail {
     pub owner: String,
     pub notes: String,
     pub coverage_reason: String,
+    /// The coverage the rules derive from the mappings alone (what holds without an override).
+    pub derived_coverage: Coverage,
+    /// The requirement's assessment for each workload of the engagement, in the order they were
+    /// added; empty when the engagement has no workloads.
+    pub workloads: Vec<WorkloadAssessment>,
+}
+
+/// Where a workload's coverage comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CoverageSource {
+    /// The rules, from the accepted mappings and the landing-zone profile.
+    Derived,
+    /// An override recorded for this workload alone.
+    WorkloadOverride,
+    /// The engagement-wide override, which holds for every workload without its own.
+    EngagementOverride,
+}
+
+/// One requirement as one workload sees it: what the matrix row of that workload shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WorkloadAssessment {
+    pub workload: String,
+    pub coverage: Coverage,
+    pub source: CoverageSource,
+    /// The override's reason when an override decides the coverage.
+    pub coverage_reason: String,
+    /// True when an assessment was recorded for this workload alone; until then its owner,
+    /// evidence and notes are the engagement-wide ones.
+    pub own: bool,
+    pub owner: String,
+    pub evidence: String,
+    pub notes: String,
+}
+
+/// The assessment of each workload: its own when recorded, else the engagement-wide one, as
+/// the exported matrix has it.
+fn workload_assessments(
+    view: &View,
+    item_id: i64,
+    derived: Coverage,
+    general: &Assessment,
+) -> Result<Vec<WorkloadAssessment>> {
+    let mut out = Vec::new();
+    for w in view.workloads()? {
+        let own = view
+            .assessments(Some(&w))?
+            .into_iter()
+            .find(|a| a.item_id == item_id)
+            .map(|a| a.assessment);
+        let shown = own.as_ref().unwrap_or(general);
+        let (coverage, source, coverage_reason) = match (&own, general.coverage) {
+            (
+                Some(Assessment {
+                    coverage: Some(c),
+                    coverage_reason,
+                    ..
+                }),
+                _,
+            ) => (
+                *c,
+                CoverageSource::WorkloadOverride,
+                coverage_reason.clone(),
+            ),
+            (_, Some(c)) => (
+                c,
+                CoverageSource::EngagementOverride,
+                general.coverage_reason.clone(),
+            ),
+            _ => (derived, CoverageSource::Derived, String::new()),
+        };
+        out.push(WorkloadAssessment {
+            workload: w,
+            coverage,
+            source,
+            coverage_reason,
+            own: own.is_some(),
+            owner: shown.owner.clone(),
+            evidence: shown.evidence.clone(),
+            notes: shown.notes.clone(),
+        });
+    }
+    Ok(out)
+}
+
+/// The coverage the rules give a requirement from its mappings alone (no override).
+fn derived_coverage(view: &View, mine: &[&MappingRow]) -> Result<Coverage> {
+    let profile = crosswalk_domain::LandingZoneProfile::new(
+        view.landing_zone_profile()?
+            .into_iter()
+            .filter(|p| p.enabled)
+            .map(|p| QualifiedRef::new(p.framework, p.reference)),
+    );
+    let mappings: Vec<crosswalk_domain::CoverageMapping> = mine
+        .iter()
+        .map(|m| crosswalk_domain::CoverageMapping {
+            target: m.target.qualified(),
+            kind: m.target.kind.target_kind(),
+            relationship: m.relationship,
+            status: m.status,
+            workload: None,
+        })
+        .collect();
+    Ok(crosswalk_domain::derive_coverage(&mappings, &profile, None))
 }
 
 fn requirement_item(view: &View, set: &str, reference: &str) -> Result<(i64, RequirementItem)> {
@@ -574,14 +678,14 @@ pub fn requirement_detail(
     let e = open_read(db)?;
     let (id, requirement) = requirement_item(&e, set, reference)?;
     let all: Vec<MappingRow> = e.mappings(&MappingFilter::default())?;
+    // The engine learns only from decisions a person made, as `suggest` does: a suggestion
+    // accepted in bulk and not reviewed since must not come back as "like … which you mapped".
     let decisions: Vec<Decision> = all
         .iter()
-        .filter(|m| {
-            m.status != MappingStatus::Proposed && m.source.kind == FrameworkKind::Requirements
-        })
+        .filter(|m| decided_by_a_person(m) && m.source.kind == FrameworkKind::Requirements)
         .map(|m| Decision {
             requirement: Query {
-                reference: m.source.reference.clone(),
+                reference: m.source.qualified().to_string(),
                 title: m.source.title.clone(),
                 text: m.source.text.clone(),
                 section: None,
@@ -620,6 +724,8 @@ pub fn requirement_detail(
         .find(|a| a.item_id == id)
         .map(|a| a.assessment);
     let assessment = assessment.unwrap_or_default();
+    let derived_coverage = derived_coverage(&e, &mine)?;
+    let workloads = workload_assessments(&e, id, derived_coverage, &assessment)?;
     Ok(RequirementDetail {
         requirement,
         mappings: mine
@@ -639,6 +745,8 @@ pub fn requirement_detail(
         owner: assessment.owner,
         notes: assessment.notes,
         coverage_reason: assessment.coverage_reason,
+        derived_coverage,
+        workloads,
     })
 }
 
@@ -687,26 +795,89 @@ pub fn update_assessment(
     coverage: Option<Coverage>,
     reason: &str,
 ) -> Result<RequirementItem> {
+    update_assessment_for(
+        db,
+        actor,
+        &AssessmentUpdate {
+            set,
+            reference,
+            workload: None,
+            owner,
+            notes,
+            coverage,
+            reason,
+        },
+    )
+}
+
+/// An edit of one requirement's assessment, engagement-wide or for one workload.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AssessmentUpdate<'a> {
+    pub set: &'a str,
+    pub reference: &'a str,
+    /// `None`: the engagement-wide assessment; `Some(name)`: that workload's own.
+    pub workload: Option<&'a str>,
+    pub owner: &'a str,
+    pub notes: &'a str,
+    /// An override of the derived coverage (needs `reason`); `None` clears this scope's.
+    pub coverage: Option<Coverage>,
+    pub reason: &'a str,
+}
+
+/// Replaces the assessment of one requirement for the engagement or one workload, in one
+/// transaction with its audit entry. A workload without an assessment of its own starts from
+/// the engagement-wide one (its evidence and backlog story are kept). Returns the grid row
+/// (the engagement-wide coverage).
+pub fn update_assessment_for(
+    db: &Path,
+    actor: &Actor,
+    u: &AssessmentUpdate<'_>,
+) -> Result<RequirementItem> {
+    if let Some(w) = u.workload {
+        let known = open_read(db)?.workloads()?;
+        if !known.iter().any(|k| k == w) {
+            return Err(ApiError::NotFound {
+                what: "workload",
+                text: w.into(),
+                hint: if known.is_empty() {
+                    "; the engagement has no workloads".into()
+                } else {
+                    format!("; the workloads are: {}", known.join(", "))
+                },
+            });
+        }
+    }
     let mut e = Engagement::open(db, actor, shipped_catalogue())?;
-    let item = resolve(&e, &format!("{set}:{reference}"), Want::Requirement)?;
-    let mut assessment: Assessment = e
-        .assessments(None)?
-        .into_iter()
-        .find(|a| a.item_id == item.id)
-        .map(|a| a.assessment)
-        .unwrap_or_default();
-    assessment.owner = owner.to_string();
-    assessment.notes = notes.to_string();
-    assessment.coverage = coverage;
-    assessment.coverage_reason = if coverage.is_some() {
-        reason.to_string()
+    let item = resolve(&e, &format!("{}:{}", u.set, u.reference), Want::Requirement)?;
+    let find = |scope: Option<&str>| -> Result<Option<Assessment>> {
+        Ok(e.assessments(scope)?
+            .into_iter()
+            .find(|a| a.item_id == item.id)
+            .map(|a| a.assessment))
+    };
+    let mut assessment: Assessment = match find(u.workload)? {
+        Some(a) => a,
+        None if u.workload.is_some() => {
+            // The workload showed the engagement-wide values until now; its override is its own.
+            let mut a = find(None)?.unwrap_or_default();
+            a.coverage = None;
+            a.coverage_reason = String::new();
+            a
+        }
+        None => Assessment::default(),
+    };
+    assessment.owner = u.owner.to_string();
+    assessment.notes = u.notes.to_string();
+    assessment.coverage = u.coverage;
+    assessment.coverage_reason = if u.coverage.is_some() {
+        u.reason.to_string()
     } else {
         String::new()
     };
-    e.set_assessment(actor, item.id, None, &assessment)?;
+    e.set_assessment(actor, item.id, u.workload, &assessment)?;
     e.close()?;
     let view = open_read(db)?;
-    Ok(requirement_item(&view, set, reference)?.1)
+    Ok(requirement_item(&view, u.set, u.reference)?.1)
 }
 
 /// Counts of requirements per coverage state in one group.
