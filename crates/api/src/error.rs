@@ -33,6 +33,15 @@ pub enum ApiError {
         source: crosswalk_matrix::MatrixError,
     },
 
+    /// An edited matrix holding edits that cannot be merged as written (a formula, an
+    /// over-long cell, an engagement-wide override cleared on one workload's row): each is
+    /// listed with its sheet, row, column and cell, and nothing was merged.
+    #[error("{}", refused_message(.path, .problems))]
+    MatrixRefused {
+        path: PathBuf,
+        problems: Vec<crosswalk_matrix::EditProblem>,
+    },
+
     #[error("'{text}' is ambiguous; it could be any of: {}. Write it as SET:REF or FRAMEWORK:REF", .candidates.join(", "))]
     Ambiguous {
         text: String,
@@ -59,4 +68,19 @@ impl From<crosswalk_sheets::SheetError> for ApiError {
     fn from(e: crosswalk_sheets::SheetError) -> Self {
         ApiError::Sheet(Box::new(e))
     }
+}
+
+fn refused_message(path: &std::path::Path, problems: &[crosswalk_matrix::EditProblem]) -> String {
+    let n = problems.len();
+    format!(
+        "{}: {n} edited cell{} cannot be merged, so nothing was merged; correct {} and import again: {}",
+        path.display(),
+        if n == 1 { "" } else { "s" },
+        if n == 1 { "it" } else { "them" },
+        problems
+            .iter()
+            .map(|p| p.to_string())
+            .collect::<Vec<_>>()
+            .join("; ")
+    )
 }

@@ -59,7 +59,7 @@ pub use workbench::{
 };
 
 pub use crosswalk_domain::{Coverage, Relationship, Responsibility};
-pub use crosswalk_matrix::{VerifyReport, VerifyStatus};
+pub use crosswalk_matrix::{Alteration, AlterationKind, EditProblem, VerifyReport, VerifyStatus};
 pub use crosswalk_store::{
     Actor, AuditEntry, MappingChange, RequirementQuery, SortColumn, StoreError,
 };

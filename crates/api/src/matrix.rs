@@ -4,7 +4,8 @@
 use crate::engagement::open_read;
 use crate::error::{ApiError, Result};
 use crosswalk_matrix::{
-    Alteration, CellEdit, EditableField, ExportStamp, MatrixError, RowEdit, VerifyReport,
+    Alteration, CellEdit, EditProblem, EditableField, ExportStamp, MatrixError, RowEdit,
+    VerifyReport,
 };
 use crosswalk_store::{
     Actor, AssessmentEdit, AssessmentField, EditOutcome, Engagement, ExportedFields, FieldConflict,
@@ -134,15 +135,9 @@ pub fn import_matrix(db: &Path, actor: &Actor, file: &Path) -> Result<MatrixImpo
         .export_secret()?
         .ok_or_else(|| never_exported(db, file))?;
     let edits = crosswalk_matrix::read_matrix(&bytes, &secret).map_err(in_file(file))?;
-    let refuse = |list: Vec<String>| {
-        ApiError::Invalid(format!(
-            "{}: {} edited cell{} cannot be merged, so nothing was merged; correct {} and import again: {}",
-            file.display(),
-            list.len(),
-            if list.len() == 1 { "" } else { "s" },
-            if list.len() == 1 { "it" } else { "them" },
-            list.join("; ")
-        ))
+    let refuse = |problems: Vec<EditProblem>| ApiError::MatrixRefused {
+        path: file.to_path_buf(),
+        problems,
     };
     if !edits.identity_alterations.is_empty() {
         // Edits cannot be attributed with certainty: report, write nothing (exit 3, as for
@@ -158,9 +153,7 @@ pub fn import_matrix(db: &Path, actor: &Actor, file: &Path) -> Result<MatrixImpo
         });
     }
     if !edits.problems.is_empty() {
-        return Err(refuse(
-            edits.problems.iter().map(|p| p.to_string()).collect(),
-        ));
+        return Err(refuse(edits.problems.clone()));
     }
 
     let mut guarded = Vec::with_capacity(edits.rows.len());
@@ -324,7 +317,7 @@ pub fn import_matrix(db: &Path, actor: &Actor, file: &Path) -> Result<MatrixImpo
 fn inherited_override_clears(
     reader: &crosswalk_store::View,
     guarded: &[(&crosswalk_matrix::RowEdit, GuardedEdit)],
-) -> Result<Vec<String>> {
+) -> Result<Vec<EditProblem>> {
     let mut out = Vec::new();
     let general: std::collections::HashSet<i64> = reader
         .assessments(None)?
@@ -355,13 +348,19 @@ fn inherited_override_clears(
             .iter()
             .find(|c| c.field == crosswalk_matrix::EditableField::CoverageOverride)
             .map_or_else(String::new, |c| c.cell.clone());
-        out.push(format!(
-            "sheet 'Matrix', cell {cell} (column 'Coverage override', row key {}): the override \
-             shown for workload '{workload}' is the engagement-wide one of {}:{}; clearing it on \
-             this row cannot remove it: remove it for the whole engagement, or give '{workload}' \
-             its own coverage and reason",
-            row.key, g.set, g.reference
-        ));
+        out.push(EditProblem {
+            sheet: "Matrix".into(),
+            row: row.row,
+            column: "Coverage override".into(),
+            cell,
+            key: row.key.clone(),
+            message: format!(
+                "the override shown for workload '{workload}' is the engagement-wide one of \
+                 {}:{}; clearing it on this row cannot remove it: remove it for the whole \
+                 engagement, or give '{workload}' its own coverage and reason",
+                g.set, g.reference
+            ),
+        });
     }
     Ok(out)
 }

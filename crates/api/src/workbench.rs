@@ -636,21 +636,7 @@ fn derived_coverage(view: &View, mine: &[&MappingRow]) -> Result<Coverage> {
 
 fn requirement_item(view: &View, set: &str, reference: &str) -> Result<(i64, RequirementItem)> {
     let item = resolve(view, &format!("{set}:{reference}"), Want::Requirement)?;
-    // The windowed query is the one place that derives coverage; narrow it by a full-text search
-    // on the ref first and fall back to the whole set only when the ref has no searchable word.
-    let mut row = None;
-    for search in [Some(reference.to_string()), None] {
-        let page = view.requirements(&RequirementQuery {
-            set: Some(set.to_string()),
-            search,
-            include_removed: true,
-            ..Default::default()
-        })?;
-        row = page.rows.into_iter().find(|r| r.id == item.id);
-        if row.is_some() {
-            break;
-        }
-    }
+    let row = view.requirements_by_id(&[item.id])?.into_iter().next();
     let row = row.ok_or_else(|| ApiError::NotFound {
         what: "requirement",
         text: format!("{set}:{reference}"),
@@ -969,14 +955,5 @@ pub fn coverage_summary(db: &Path) -> Result<CoverageSummary> {
 
 /// The distinct sections of a set (or of every set), for the grid's filter.
 pub fn requirement_sections(db: &Path, set: Option<&str>) -> Result<Vec<String>> {
-    let e = open_read(db)?;
-    let rows = e
-        .requirements(&RequirementQuery {
-            set: set.map(str::to_string),
-            ..Default::default()
-        })?
-        .rows;
-    let sections: std::collections::BTreeSet<String> =
-        rows.into_iter().filter_map(|r| r.section).collect();
-    Ok(sections.into_iter().collect())
+    Ok(open_read(db)?.requirement_sections(set)?)
 }

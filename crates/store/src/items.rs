@@ -468,7 +468,7 @@ impl SortColumn {
             SortColumn::Title => "i.title",
             SortColumn::Text => "i.text",
             SortColumn::Section => "i.section",
-            SortColumn::Coverage => "c.coverage",
+            SortColumn::Coverage => crate::listing::COVERAGE_OF_I,
             SortColumn::Sheet => "i.sheet",
             SortColumn::Row => "i.row",
         }
@@ -602,7 +602,7 @@ impl View {
             args.push(SqlValue::Text(section.clone()));
         }
         if let Some(coverage) = q.coverage {
-            filter.push_str(" AND c.coverage = ?");
+            filter.push_str(&format!(" AND {} = ?", crate::listing::COVERAGE_OF_I));
             args.push(SqlValue::Text(coverage.as_str().into()));
         }
         if let Some(search) = &q.search {
@@ -619,65 +619,45 @@ impl View {
         if !q.include_removed {
             filter.push_str(" AND i.removed = 0");
         }
-        let from = "FROM items i JOIN frameworks f ON f.id = i.framework_id
-                    JOIN requirement_coverage c ON c.item_id = i.id";
+        // The window is chosen on the items alone (the source order walks the items_by_position
+        // index); coverage is derived only for the window's rows, except when the window filters
+        // or sorts by it, and then only for rows with an accepted mapping or an override (every
+        // other row is a gap).
+        let with_coverage = q.coverage.is_some() || q.sort == SortColumn::Coverage;
+        let from = if with_coverage {
+            format!(
+                "{} SELECT {{}} FROM items i JOIN frameworks f ON f.id = i.framework_id",
+                crate::listing::TOUCHED_CTE
+            )
+        } else {
+            "SELECT {} FROM items i JOIN frameworks f ON f.id = i.framework_id".to_string()
+        };
+        let order = match q.sort {
+            SortColumn::Coverage => crate::listing::COVERAGE_OF_I,
+            other => other.sql(),
+        };
         let total: i64 = self.conn.query_row(
-            &format!("SELECT count(*) {from} WHERE {filter}"),
+            &format!("{} WHERE {filter}", from.replace("{}", "count(*)")),
             params_from_iter(args.iter()),
             |r| r.get(0),
         )?;
         let direction = if q.descending { "DESC" } else { "ASC" };
         // The source order breaks ties so windows never overlap or skip rows.
         let sql = format!(
-            "SELECT i.id, f.key, i.ref, i.source_ref, i.generated_ref, i.title, i.text, i.section,
-                    i.parent_ref, i.sheet, i.row, i.attributes, i.withdrawn, c.coverage, c.overridden, i.removed,
-                    i.revision, i.changed_at
-             {from} WHERE {filter}
-             ORDER BY {} {direction}, f.id, i.position
+            "{} WHERE {filter}
+             ORDER BY {order} {direction}, f.id, i.position
              LIMIT ? OFFSET ?",
-            q.sort.sql()
+            from.replace("{}", "i.id")
         );
         args.push(SqlValue::Integer(q.limit.map_or(-1, i64::from)));
         args.push(SqlValue::Integer(i64::from(q.offset)));
         let mut stmt = self.conn.prepare(&sql)?;
-        let raw = stmt.query_map(params_from_iter(args.iter()), |r| {
-            Ok((
-                RequirementRow {
-                    id: r.get(0)?,
-                    set: r.get(1)?,
-                    reference: r.get(2)?,
-                    source_ref: r.get(3)?,
-                    generated_ref: r.get(4)?,
-                    title: r.get(5)?,
-                    text: r.get(6)?,
-                    section: r.get(7)?,
-                    parent: r.get(8)?,
-                    sheet: r.get(9)?,
-                    row: r.get(10)?,
-                    attributes: Attributes::default(),
-                    withdrawn: r.get(12)?,
-                    removed: r.get(15)?,
-                    revision: r.get(16)?,
-                    changed_at: r.get(17)?,
-                    coverage: Coverage::Gap,
-                    coverage_overridden: r.get(14)?,
-                },
-                r.get::<_, String>(11)?,
-                r.get::<_, String>(13)?,
-            ))
-        })?;
-        let mut rows = Vec::new();
-        for item in raw {
-            let (mut row, attrs, coverage) = item?;
-            row.attributes = attributes_from_json(&attrs)?;
-            row.coverage = coverage
-                .parse()
-                .map_err(|e| StoreError::Invalid(format!("{e}")))?;
-            rows.push(row);
-        }
+        let ids = stmt
+            .query_map(params_from_iter(args.iter()), |r| r.get::<_, i64>(0))?
+            .collect::<rusqlite::Result<Vec<i64>>>()?;
         Ok(RequirementPage {
             total: total as u64,
-            rows,
+            rows: crate::listing::rows_by_id(&self.conn, &ids)?,
         })
     }
 }

@@ -10,6 +10,7 @@ mod edits;
 mod engagement;
 mod error;
 mod items;
+mod listing;
 mod mappings;
 mod migrations;
 mod reviews;

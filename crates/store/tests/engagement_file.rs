@@ -568,6 +568,37 @@ fn coverage_in_sql_follows_the_domain_rules() -> TestResult {
                 );
             }
         }
+        // Filtering and sorting by coverage derive it only for rows with an accepted mapping or
+        // an override: they must find exactly the rows the view gives each coverage.
+        for c in Coverage::ALL.iter().copied() {
+            let want: Vec<&str> = rows
+                .iter()
+                .filter(|r| r.coverage == c)
+                .map(|r| r.reference.as_str())
+                .collect();
+            let page = e.requirements(&RequirementQuery {
+                coverage: Some(c),
+                ..Default::default()
+            })?;
+            let got: Vec<&str> = page.rows.iter().map(|r| r.reference.as_str()).collect();
+            assert_eq!(got, want, "the {c:?} filter");
+            assert_eq!(page.total, want.len() as u64);
+        }
+        let by_coverage = e.requirements(&RequirementQuery {
+            sort: SortColumn::Coverage,
+            ..Default::default()
+        })?;
+        let mut want: Vec<(String, String)> = rows
+            .iter()
+            .map(|r| (r.coverage.as_str().to_string(), r.reference.clone()))
+            .collect();
+        want.sort();
+        let got: Vec<(String, String)> = by_coverage
+            .rows
+            .iter()
+            .map(|r| (r.coverage.as_str().to_string(), r.reference.clone()))
+            .collect();
+        assert_eq!(got, want, "sorted by coverage, then source order");
         Ok(())
     };
     use Coverage::*;
@@ -693,6 +724,81 @@ fn the_window_query_filters_sorts_and_pages_in_sql() -> TestResult {
         gaps.total, 30,
         "nothing is mapped yet, so everything is a gap"
     );
+    Ok(())
+}
+
+#[test]
+fn windows_in_every_sort_order_tile_the_whole_list() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let (_, mut e) = new_engagement(&dir)?;
+    let mut reqs: Vec<_> = (1..=23)
+        .map(|n| {
+            let mut r = requirement(&format!("R-{n:02}"), &format!("text {}", n % 4), n + 1);
+            r.section = Some(["Identity", "Logging", "Data"][n as usize % 3].into());
+            r
+        })
+        .collect();
+    reqs[3].title = "Same title".into();
+    reqs[8].title = "Same title".into();
+    e.import_requirements(&actor(), "acme", &sheet("v1.csv", reqs))?;
+    let kms = id_of(&e, "service", "KMS");
+    let r5 = id_of(&e, "acme", "R-05");
+    e.put_mappings(&actor(), &[accept(r5, kms, Relationship::SubsetOf)])?;
+    for sort in [
+        SortColumn::Source,
+        SortColumn::Ref,
+        SortColumn::Title,
+        SortColumn::Text,
+        SortColumn::Section,
+        SortColumn::Coverage,
+        SortColumn::Row,
+    ] {
+        for descending in [false, true] {
+            let q = RequirementQuery {
+                sort,
+                descending,
+                ..Default::default()
+            };
+            let all = e.requirements(&q)?;
+            let mut tiled = Vec::new();
+            for offset in (0..23).step_by(5) {
+                let page = e.requirements(&RequirementQuery {
+                    offset,
+                    limit: Some(5),
+                    ..q.clone()
+                })?;
+                assert_eq!(page.total, 23);
+                tiled.extend(page.rows);
+            }
+            assert_eq!(
+                tiled, all.rows,
+                "{sort:?} desc={descending}: no overlap, no skip"
+            );
+        }
+    }
+    let mapped = e.requirements(&RequirementQuery {
+        coverage: Some(Coverage::Workload),
+        ..Default::default()
+    })?;
+    assert_eq!(mapped.rows.len(), 1);
+    assert_eq!(mapped.rows[0].reference, "R-05");
+    // One row by id, in the order asked, with its coverage; the sections for the filter.
+    let r1 = id_of(&e, "acme", "R-01");
+    let rows = e.requirements_by_id(&[r5, r1, kms])?;
+    let got: Vec<(&str, Coverage)> = rows
+        .iter()
+        .map(|r| (r.reference.as_str(), r.coverage))
+        .collect();
+    assert_eq!(
+        got,
+        [("R-05", Coverage::Workload), ("R-01", Coverage::Gap)],
+        "in the order asked; a non-requirement is left out"
+    );
+    assert_eq!(
+        e.requirement_sections(Some("acme"))?,
+        ["Data", "Identity", "Logging"]
+    );
+    assert!(e.requirement_sections(Some("nope")).is_err());
     Ok(())
 }
 
