@@ -6,6 +6,7 @@ mod commands;
 mod error;
 mod jobs;
 mod paths;
+mod recent;
 
 use commands::AppState;
 use tauri::{DragDropEvent, Emitter, Manager, WindowEvent};
@@ -19,6 +20,16 @@ pub fn run() {
     tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .manage(AppState::new(test_hooks))
+        .setup(|app| {
+            // The recent engagements live in the app's config directory, outside the webview's
+            // storage, so clearing the page's data keeps them.
+            if let Ok(dir) = app.path().app_config_dir() {
+                app.state::<AppState>()
+                    .recent
+                    .set_file(dir.join(recent::RECENT_FILE));
+            }
+            Ok(())
+        })
         .on_window_event(|window, event| {
             // Native drop gives real paths; HTML5 drag-and-drop stays off (they cannot both be on).
             if let WindowEvent::DragDrop(DragDropEvent::Drop { paths, .. }) = event {
@@ -38,6 +49,10 @@ pub fn run() {
             commands::engagement::open_engagement,
             commands::engagement::engagement_summary,
             commands::engagement::close_engagement,
+            commands::engagement::recent_engagements,
+            commands::engagement::forget_recent_engagement,
+            commands::engagement::list_workloads,
+            commands::engagement::add_workload,
             commands::import::preview_import,
             commands::import::import_sheet,
             commands::grid::query_requirements,

@@ -53,6 +53,69 @@ pub struct MergeOutcome {
     pub conflicts: Vec<String>,
     /// Changes to read-only cells, rows or sheets: never merged, listed so nobody is surprised.
     pub ignored: Vec<String>,
+    /// True when nothing at all was merged because of `refusals`.
+    pub refused: bool,
+    /// Why the merge was refused, one entry per cell or row: rows whose Set, Req ID or Workload
+    /// no longer match their hidden key, and edited cells that cannot be merged as written.
+    pub refusals: Vec<MergeIssue>,
+}
+
+/// One reason a merge was refused, located in the workbook.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MergeIssue {
+    pub sheet: String,
+    /// 1-based row in the workbook as it is now.
+    pub row: Option<u32>,
+    pub column: Option<String>,
+    pub cell: Option<String>,
+    /// The requirement the row's hidden key names (`SET:REF`, `@workload` for a workload's row).
+    pub key: Option<String>,
+    /// What is wrong, in words.
+    pub what: String,
+    /// The value as exported, when a cell changed.
+    pub was: Option<String>,
+    /// The value in the file now.
+    pub now: Option<String>,
+}
+
+impl From<&crosswalk_api::Alteration> for MergeIssue {
+    fn from(a: &crosswalk_api::Alteration) -> Self {
+        use crosswalk_api::AlterationKind as K;
+        let what = match a.kind {
+            K::CellChanged => "identifying cell changed: the row no longer matches its hidden key",
+            K::RowAdded => "row with edits matches no exported row",
+            K::RowDeleted => "exported row deleted",
+            K::ColumnMissing => "exported column deleted",
+            K::SheetMissing => "exported sheet deleted",
+            K::IntegrityMissing => "integrity data missing",
+            K::IntegrityAltered => "integrity data altered",
+        };
+        MergeIssue {
+            sheet: a.sheet.clone(),
+            row: a.row,
+            column: a.column.clone(),
+            cell: a.cell.clone(),
+            key: a.key.clone(),
+            what: what.into(),
+            was: a.expected.clone(),
+            now: a.found.clone(),
+        }
+    }
+}
+
+impl From<&crosswalk_api::EditProblem> for MergeIssue {
+    fn from(p: &crosswalk_api::EditProblem) -> Self {
+        MergeIssue {
+            sheet: p.sheet.clone(),
+            row: Some(p.row),
+            column: Some(p.column.clone()),
+            cell: Some(p.cell.clone()),
+            key: Some(p.key.clone()),
+            what: p.message.clone(),
+            was: None,
+            now: None,
+        }
+    }
 }
 
 impl From<crosswalk_api::MatrixImportReport> for MergeOutcome {
@@ -66,7 +129,29 @@ impl From<crosswalk_api::MatrixImportReport> for MergeOutcome {
                 .map(|c| format!("{} (row {}): {}", c.reference, c.row, c.reason))
                 .collect(),
             ignored: r.ignored.iter().map(|a| a.to_string()).collect(),
+            refused: r.refused(),
+            refusals: r
+                .identity_alterations
+                .iter()
+                .map(MergeIssue::from)
+                .collect(),
         }
+    }
+}
+
+/// The outcome the window shows for a merge the core refused because edited cells cannot be
+/// merged as written (nothing was written), or `None` for any other failure.
+pub fn refused_outcome(e: &crosswalk_api::ApiError) -> Option<MergeOutcome> {
+    match e {
+        crosswalk_api::ApiError::MatrixRefused { problems, .. } => Some(MergeOutcome {
+            applied: 0,
+            already_applied: 0,
+            conflicts: Vec::new(),
+            ignored: Vec::new(),
+            refused: true,
+            refusals: problems.iter().map(MergeIssue::from).collect(),
+        }),
+        _ => None,
     }
 }
 
@@ -88,9 +173,12 @@ pub async fn import_matrix(
     let result = blocking(move || {
         let mut r = Reporter::new(move |p| drop(on_progress.send(p)), flag);
         r.stage("Reading, checking and merging the matrix", 0, 1)?;
-        let report = crosswalk_api::import_matrix(&db, &actor(), &file)?;
+        let outcome = match crosswalk_api::import_matrix(&db, &actor(), &file) {
+            Ok(report) => MergeOutcome::from(report),
+            Err(e) => refused_outcome(&e).ok_or(e)?,
+        };
         r.stage("Done", 1, 1).ok();
-        Ok(MergeOutcome::from(report))
+        Ok(outcome)
     })
     .await;
     drop(guard);
@@ -120,4 +208,58 @@ pub async fn audit_log(
         Ok(AuditPage { total, entries })
     })
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crosswalk_api::{Alteration, AlterationKind, EditProblem};
+    use std::path::PathBuf;
+
+    #[test]
+    fn a_row_whose_identity_changed_is_located_with_what_changed() {
+        let a = Alteration {
+            kind: AlterationKind::CellChanged,
+            sheet: "Matrix".into(),
+            row: Some(7),
+            column: Some("Req ID".into()),
+            cell: Some("B7".into()),
+            key: Some("acme:R-2".into()),
+            expected: Some("R-2".into()),
+            found: Some("R-9".into()),
+        };
+        let issue = MergeIssue::from(&a);
+        assert_eq!(
+            (
+                issue.row,
+                issue.column.as_deref(),
+                issue.was.as_deref(),
+                issue.now.as_deref()
+            ),
+            (Some(7), Some("Req ID"), Some("R-2"), Some("R-9"))
+        );
+        assert!(issue.what.contains("hidden key"), "{}", issue.what);
+    }
+
+    #[test]
+    fn cells_that_cannot_be_merged_become_a_refused_outcome_not_an_error() {
+        let e = crosswalk_api::ApiError::MatrixRefused {
+            path: PathBuf::from("/tmp/m.xlsx"),
+            problems: vec![EditProblem {
+                sheet: "Matrix".into(),
+                row: 4,
+                column: "Notes".into(),
+                cell: "P4".into(),
+                key: "acme:R-1".into(),
+                message: "a formula cannot be merged".into(),
+            }],
+        };
+        let out = refused_outcome(&e).expect("a refusal");
+        assert!(out.refused);
+        assert_eq!(out.applied, 0);
+        assert_eq!(out.refusals.len(), 1);
+        assert_eq!(out.refusals[0].cell.as_deref(), Some("P4"));
+        assert_eq!(out.refusals[0].what, "a formula cannot be merged");
+        assert!(refused_outcome(&crosswalk_api::ApiError::Invalid("x".into())).is_none());
+    }
 }

@@ -5,8 +5,8 @@ use super::{actor, blocking, AppState};
 use crate::error::{CmdResult, CommandError};
 use crate::jobs::{Progress, Reporter};
 use crosswalk_api::{
-    Coverage, RequirementDetail, RequirementItem, RequirementList, SearchHit, SortColumn,
-    SuggestRequest,
+    AssessmentUpdate, Coverage, RequirementDetail, RequirementItem, RequirementList, SearchHit,
+    SortColumn, SuggestRequest,
 };
 use serde::{Deserialize, Serialize};
 use tauri::ipc::Channel;
@@ -136,18 +136,24 @@ pub async fn update_assessment(
     notes: String,
     coverage: Option<Coverage>,
     reason: String,
+    workload: Option<String>,
 ) -> CmdResult<RequirementItem> {
     let db = state.current()?;
     blocking(move || {
-        Ok(crosswalk_api::update_assessment(
+        let update = AssessmentUpdate {
+            set: &set,
+            reference: &r#ref,
+            // A blank workload is the engagement-wide assessment.
+            workload: workload.as_deref().filter(|w| !w.trim().is_empty()),
+            owner: &owner,
+            notes: &notes,
+            coverage,
+            reason: &reason,
+        };
+        Ok(crosswalk_api::update_assessment_for(
             &db,
             &actor(),
-            &set,
-            &r#ref,
-            &owner,
-            &notes,
-            coverage,
-            &reason,
+            &update,
         )?)
     })
     .await

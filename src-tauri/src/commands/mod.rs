@@ -24,6 +24,7 @@ pub struct AppState {
     pub engagement: Mutex<Option<PathBuf>>,
     pub jobs: Jobs,
     pub paths: Paths,
+    pub recent: crate::recent::RecentStore,
 }
 
 impl AppState {
@@ -32,6 +33,7 @@ impl AppState {
             engagement: Mutex::new(None),
             jobs: Jobs::default(),
             paths: Paths::new(test_hooks),
+            recent: crate::recent::RecentStore::new(None),
         }
     }
 

@@ -2,37 +2,33 @@
 
 use super::{actor, blocking, AppState};
 use crate::error::CmdResult;
-use crosswalk_api::{CoverageSummary, ProfileControl};
+use crosswalk_api::{CoverageSummary, PresetInfo, ProfileChange, ProfileControl, ProfileReport};
 use tauri::State;
 
+/// Every landing-zone control, enabled or not, with the preset the profile matches (or the
+/// nearest one and how far it is).
 #[tauri::command]
-pub async fn landing_zone_profile(state: State<'_, AppState>) -> CmdResult<Vec<ProfileControl>> {
+pub async fn landing_zone_profile(state: State<'_, AppState>) -> CmdResult<ProfileReport> {
     let db = state.current()?;
-    blocking(move || Ok(crosswalk_api::landing_zone_controls(&db)?)).await
+    blocking(move || Ok(ProfileControl::profile(&db)?)).await
 }
 
+/// Switches one control (one audit entry) and says which requirements' coverage moved.
 #[tauri::command]
 pub async fn set_control_enabled(
     state: State<'_, AppState>,
     r#ref: String,
     enabled: bool,
-) -> CmdResult<()> {
+) -> CmdResult<ProfileChange> {
     let db = state.current()?;
-    blocking(move || {
-        Ok(crosswalk_api::set_control_enabled(
-            &db,
-            &actor(),
-            &r#ref,
-            enabled,
-        )?)
-    })
-    .await
+    blocking(move || Ok(ProfileControl::set_many(&db, &actor(), &[r#ref], enabled)?)).await
 }
 
+/// Makes the profile exactly a shipped preset, in one transaction; says what moved.
 #[tauri::command]
-pub async fn apply_preset(state: State<'_, AppState>, preset: String) -> CmdResult<usize> {
+pub async fn apply_preset(state: State<'_, AppState>, preset: String) -> CmdResult<ProfileChange> {
     let db = state.current()?;
-    blocking(move || Ok(crosswalk_api::apply_preset(&db, &actor(), &preset)?)).await
+    blocking(move || Ok(PresetInfo::apply(&db, &actor(), &preset)?)).await
 }
 
 #[tauri::command]

@@ -2,6 +2,7 @@
 // job with a progress channel and can be cancelled by its id (an `invoke` itself cannot be aborted).
 import { Channel, invoke } from '@tauri-apps/api/core';
 import type { CoverageState } from './coverage';
+import type { RecentEngagement } from './recent';
 import type { ColumnRole } from './importWizard';
 import type {
   ExportedFile,
@@ -152,12 +153,40 @@ export interface MappingItem {
   rationale: string;
 }
 
+/** Where a workload's coverage comes from. */
+export type CoverageSource = 'derived' | 'workload_override' | 'engagement_override';
+
+/** One requirement as one workload sees it: what that workload's matrix row shows. */
+export interface WorkloadAssessment {
+  workload: string;
+  coverage: CoverageState;
+  source: CoverageSource;
+  coverage_reason: string;
+  /** True once an assessment was recorded for this workload alone. */
+  own: boolean;
+  owner: string;
+  evidence: string;
+  notes: string;
+}
+
 export interface RequirementDetail {
   requirement: RequirementItem;
   mappings: MappingItem[];
   suggestions: SuggestionItem[];
   owner: string;
   notes: string;
+  coverage_reason: string;
+  /** The rules' answer from the mappings alone, kept beside an override. */
+  derived_coverage: CoverageState;
+  workloads: WorkloadAssessment[];
+}
+
+export interface WorkloadInfo {
+  name: string;
+  description: string;
+  created_at: string;
+  /** Assessments recorded for this workload alone. */
+  assessments: number;
 }
 
 export interface CatalogueHit {
@@ -175,6 +204,33 @@ export interface ProfileControl {
   enabled: boolean;
   /** Requirements with an accepted mapping that reaches this control. */
   requirements: number;
+}
+
+/** The profile as a whole: which preset it matches, or the nearest one. */
+export interface ProfileReport {
+  preset: string | null;
+  default_profile: boolean;
+  nearest: { preset: string; extra: number; missing: number } | null;
+  enabled: number;
+  total: number;
+  controls: ProfileControl[];
+}
+
+export interface CoverageMoveCount {
+  from: CoverageState;
+  to: CoverageState;
+  requirements: number;
+}
+
+/** What a profile change did, and how coverage moved because of it. */
+export interface ProfileChange {
+  enabled: string[];
+  disabled: string[];
+  unchanged: string[];
+  mandatory_disabled: string[];
+  coverage_moves: CoverageMoveCount[];
+  moved: { requirement: string; before: CoverageState; after: CoverageState }[];
+  enabled_now: number;
 }
 
 export interface CoverageGroupDto {
@@ -207,6 +263,21 @@ export interface MergeOutcome {
   conflicts: string[];
   /** Changes to read-only cells, rows or sheets: never merged. */
   ignored: string[];
+  /** True when nothing at all was merged, for the reasons in `refusals`. */
+  refused: boolean;
+  refusals: MergeIssue[];
+}
+
+/** One reason a merge was refused, located in the workbook. */
+export interface MergeIssue {
+  sheet: string;
+  row: number | null;
+  column: string | null;
+  cell: string | null;
+  key: string | null;
+  what: string;
+  was: string | null;
+  now: string | null;
 }
 
 export interface AuditEntry {
@@ -263,6 +334,10 @@ export const api = {
     invoke<EngagementSummary>('create_engagement', { path, customer, workloads, preset }),
   openEngagement: (path: string) => invoke<EngagementSummary>('open_engagement', { path }),
   closeEngagement: () => invoke<void>('close_engagement'),
+  recent: () => invoke<RecentEngagement[]>('recent_engagements'),
+  forgetRecent: (path: string) => invoke<RecentEngagement[]>('forget_recent_engagement', { path }),
+  workloads: () => invoke<WorkloadInfo[]>('list_workloads'),
+  addWorkload: (name: string, description: string) => invoke<WorkloadInfo[]>('add_workload', { name, description }),
   summary: () => invoke<EngagementSummary>('engagement_summary'),
   previewImport: (path: string, choices: ImportChoices) =>
     invoke<ImportPreview>('preview_import', { path, choices }),
@@ -282,12 +357,13 @@ export const api = {
     notes: string,
     coverage: CoverageState | null,
     reason: string,
-  ) => invoke<RequirementItem>('update_assessment', { set, ref, owner, notes, coverage, reason }),
+    workload: string | null = null,
+  ) => invoke<RequirementItem>('update_assessment', { set, ref, owner, notes, coverage, reason, workload }),
   suggestAll: (set: string | null, acceptAbove: number, onProgress: (p: Progress) => void) =>
     runJob<{ accepted: number; requirements: number }>('suggest_all', { set, acceptAbove }, onProgress),
-  profile: () => invoke<ProfileControl[]>('landing_zone_profile'),
-  setControl: (ref: string, enabled: boolean) => invoke<void>('set_control_enabled', { ref, enabled }),
-  applyPreset: (preset: string) => invoke<number>('apply_preset', { preset }),
+  profile: () => invoke<ProfileReport>('landing_zone_profile'),
+  setControl: (ref: string, enabled: boolean) => invoke<ProfileChange>('set_control_enabled', { ref, enabled }),
+  applyPreset: (preset: string) => invoke<ProfileChange>('apply_preset', { preset }),
   coverage: () => invoke<CoverageSummary>('coverage_summary'),
   exportMatrix: (path: string, format: 'xlsx' | 'csv' | 'json', onProgress: (p: Progress) => void) =>
     runJob<ExportReport>('export_matrix', { path, format }, onProgress),

@@ -1,4 +1,6 @@
-// The recently opened engagements, kept by the front end (no file IO in the shell for it).
+// The recently opened engagements. The shell keeps the list in a JSON file in the app's config
+// directory (so clearing the webview's data keeps it) and puts an engagement first whenever it
+// opens one; these helpers shape what the start screen shows.
 
 export interface RecentEngagement {
   path: string;
@@ -7,7 +9,6 @@ export interface RecentEngagement {
   openedAt: string;
 }
 
-export const RECENT_KEY = 'crosswalk.recent';
 export const RECENT_MAX = 8;
 
 /** Puts `entry` first, drops the older entry for the same file, keeps at most `max`. */
@@ -19,31 +20,27 @@ export function forget(list: RecentEngagement[], path: string): RecentEngagement
   return list.filter((e) => e.path !== path);
 }
 
-/** Reads the stored list, ignoring anything malformed rather than failing the start screen. */
+/** Reads the list the shell sent, ignoring anything malformed rather than failing the start screen. */
 export function parseRecent(raw: string | null): RecentEngagement[] {
   if (!raw) return [];
   try {
-    const value: unknown = JSON.parse(raw);
-    if (!Array.isArray(value)) return [];
-    return value
-      .filter(
-        (e): e is RecentEngagement =>
-          typeof e === 'object' &&
-          e !== null &&
-          typeof (e as RecentEngagement).path === 'string' &&
-          typeof (e as RecentEngagement).customer === 'string' &&
-          typeof (e as RecentEngagement).openedAt === 'string',
-      )
-      .slice(0, RECENT_MAX);
+    return validRecent(JSON.parse(raw));
   } catch {
     return [];
   }
 }
 
-export function loadRecent(storage: Pick<Storage, 'getItem'>): RecentEngagement[] {
-  return parseRecent(storage.getItem(RECENT_KEY));
-}
-
-export function saveRecent(storage: Pick<Storage, 'setItem'>, list: RecentEngagement[]): void {
-  storage.setItem(RECENT_KEY, JSON.stringify(list));
+/** Keeps the well-formed entries of a value that should be a list of recent engagements. */
+export function validRecent(value: unknown): RecentEngagement[] {
+  if (!Array.isArray(value)) return [];
+  return value
+    .filter(
+      (e): e is RecentEngagement =>
+        typeof e === 'object' &&
+        e !== null &&
+        typeof (e as RecentEngagement).path === 'string' &&
+        typeof (e as RecentEngagement).customer === 'string' &&
+        typeof (e as RecentEngagement).openedAt === 'string',
+    )
+    .slice(0, RECENT_MAX);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { forget, loadRecent, parseRecent, remember, saveRecent, type RecentEngagement } from '../../src/lib/recent';
+import { forget, parseRecent, remember, validRecent, type RecentEngagement } from '../../src/lib/recent';
 
 const e = (path: string, at = '2026-01-01T00:00:00Z'): RecentEngagement => ({ path, customer: 'ACME', openedAt: at });
 
@@ -28,10 +28,10 @@ describe('recent engagements', () => {
     ]);
   });
 
-  it('round-trips through storage', () => {
-    const store = new Map<string, string>();
-    const storage = { getItem: (k: string) => store.get(k) ?? null, setItem: (k: string, v: string) => void store.set(k, v) };
-    saveRecent(storage, [e('/x')]);
-    expect(loadRecent(storage)).toEqual([e('/x')]);
+  it('keeps only well-formed entries of what the shell sent, at most eight', () => {
+    expect(validRecent(null)).toEqual([]);
+    expect(validRecent({ path: '/a' })).toEqual([]);
+    const many = Array.from({ length: 10 }, (_, i) => e(`/f${i}`));
+    expect(validRecent([{ path: '/bad' }, ...many]).map((x) => x.path)).toEqual(many.slice(0, 8).map((x) => x.path));
   });
 });
