@@ -114,6 +114,9 @@ step "end-to-end tests (screenshots in ${out#$root/})"
 export CROSSWALK_APP="$app" E2E_OUT="$out" WD_PORT="$port"
 # The test hand-over replaces the native dialog; it is off unless this is set.
 export CROSSWALK_TEST_HOOKS=1
+# The app keeps its recent engagements in its config directory: a fresh one per run, inside the
+# test output, so the tests read what it wrote and a developer's own list is never touched.
+export XDG_CONFIG_HOME="$out/config"
 # No accessibility bus and no DMABUF renderer under Xvfb: either can stall or blank the window.
 export NO_AT_BRIDGE=1 WEBKIT_DISABLE_DMABUF_RENDERER=1
 xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- bash -c '

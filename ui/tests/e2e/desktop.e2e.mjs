@@ -162,7 +162,18 @@ describe('the desktop workbench', { concurrency: false }, () => {
 
   check('creates an engagement with a customer, workloads and a preset', async () => {
     await (await byTestId('customer')).setValue('Harbourline Logistics');
-    await (await byTestId('workloads')).setValue('billing, portal');
+    // Workloads are added one by one (button or Enter); a duplicate is refused with a message.
+    await (await byTestId('workloads')).setValue('billing');
+    await (await byTestId('workload-add')).click();
+    await (await byTestId('workloads')).setValue('portal');
+    await browser.keys('Enter');
+    await (await byTestId('workloads')).setValue('Billing');
+    await (await byTestId('workload-add')).click();
+    await waitText('workload-error', /Billing is already in the list/);
+    await (await byTestId('workloads')).clearValue();
+    const chips = await browser.execute(() => [...document.querySelectorAll('[data-testid="workload-chip"] span')].map((e) => e.textContent));
+    assert.deepEqual(chips, ['billing', 'portal']);
+    await shot('01b-start-workloads');
     await handOver(join(work, 'harbourline.crosswalk'));
     await (await byTestId('create')).click();
     assert.equal(await textOf('customer-name'), 'Harbourline Logistics');
@@ -244,6 +255,44 @@ describe('the desktop workbench', { concurrency: false }, () => {
     assert.notEqual((await gridRow(1))[4], 'Gap', 'the first row shows its new coverage');
   });
 
+  check('assesses a requirement for one workload in the mapping panel', async () => {
+    await waitText('panel-ref', /:ACM\.2$/);
+    const rows = async () =>
+      browser.execute(() =>
+        [...document.querySelectorAll('[data-testid="workload-assessment"]')].map((r) => [r.dataset.workload, r.dataset.coverage, r.dataset.source]),
+      );
+    await browser.waitUntil(async () => (await rows()).length === 2, { timeout: 20_000, timeoutMsg: 'the two workloads never showed in the panel' });
+    assert.deepEqual(await rows(), [
+      ['billing', 'gap', 'derived'],
+      ['portal', 'gap', 'derived'],
+    ]);
+    const auditBefore = (await invoke('engagement_summary')).ok.audit_entries;
+    console.log('# step: panel shows workloads', new Date().toISOString());
+    await (await browser.$('[data-testid="workload-assessment"][data-workload="billing"] [data-testid="edit-workload"]')).click();
+    assert.equal(await (await byTestId('assessment-scope')).getValue(), 'billing');
+    await (await byTestId('owner')).setValue('Billing platform team');
+    await (await byTestId('override')).selectByAttribute('value', 'not_applicable');
+    await (await byTestId('override-reason')).setValue('billing holds no ACM certificates');
+    console.log('# step: form filled', new Date().toISOString());
+    await (await byTestId('save-assessment')).click();
+    await waitText('assessment-saved', /Saved for billing/);
+    console.log('# step: saved', new Date().toISOString());
+    await browser.waitUntil(async () => JSON.stringify(await rows()) === JSON.stringify([
+      ['billing', 'not_applicable', 'workload_override'],
+      ['portal', 'gap', 'derived'],
+    ]), { timeout: 20_000, timeoutMsg: `billing's row never showed its override: ${JSON.stringify(await rows())}` });
+    const stored = (await invoke('requirement_detail', { set: SAMPLE_SET, ref: 'ACM.2', top: 1 })).ok;
+    assert.equal(stored.requirement.coverage, 'gap', 'the requirement as a whole keeps its coverage');
+    assert.deepEqual(
+      stored.workloads.map((w) => [w.workload, w.owner, w.own]),
+      [['billing', 'Billing platform team', true], ['portal', '', false]],
+    );
+    const audit = (await invoke('audit_log', { offset: 0, limit: 1 })).ok;
+    assert.equal(audit.total, auditBefore + 1, 'one audit entry for the change');
+    assert.equal(audit.entries[0].subject, `assessment:${SAMPLE_SET}:ACM.2 @ billing`);
+    await shot('04b-workload-assessment');
+  });
+
   check('accepts the strong suggestions for every row as a job', async () => {
     await (await byTestId('suggest-all')).click();
     const msg = await waitText('suggest-message', /Accepted \d+/, 120_000);
@@ -268,12 +317,55 @@ describe('the desktop workbench', { concurrency: false }, () => {
     await shot('05-coverage');
   });
 
-  check('shows the landing-zone profile', async () => {
+  check('shows the landing-zone profile, what a toggle moves, and adds a workload', async () => {
     await (await byTestId('tab-profile')).click();
     await byTestId('screen-profile');
-    const controls = await invoke('landing_zone_profile');
-    assert.ok(controls.ok.length > 100, 'the catalogue ships hundreds of landing-zone controls');
+    const report = (await invoke('landing_zone_profile')).ok;
+    assert.ok(report.controls.length > 100, 'the catalogue ships hundreds of landing-zone controls');
+    await waitText('profile-enabled', new RegExp(`^${report.enabled} of ${report.total} controls are on\\.$`));
+    assert.match(await textOf('profile-preset'), /preset|profile/i);
     await shot('06-profile');
+
+    // A disabled control that accepted mappings reach: enabling it can move their coverage.
+    const target = report.controls.find((c) => !c.enabled && c.requirements > 0);
+    assert.ok(target, 'the accepted suggestions reach some control the profile leaves off');
+    const coverageOf = async () => {
+      const list = (await invoke('query_requirements', {
+        query: { set: SAMPLE_SET, section: null, coverage: null, search: null, sort: 'source', descending: false, offset: 0, limit: 1000 },
+      })).ok.requirements;
+      return Object.fromEntries(list.map((r) => [r.ref, r.coverage]));
+    };
+    const before = await coverageOf();
+    await (await byTestId('profile-filter')).setValue(target.ref);
+    const box = await browser.$(`[data-testid="profile-control"][data-ref="${target.ref}"] [data-testid="profile-toggle"]`);
+    await box.waitForExist({ timeout: 20_000 });
+    await box.click();
+    const said = await waitText('profile-change', /Enabled /);
+    assert.ok(said.includes(`Enabled ${target.ref}.`), `the change names the control: ${said}`);
+    await waitText('profile-enabled', new RegExp(`^${report.enabled + 1} of ${report.total}`));
+    // The moves the screen lists are exactly the coverage changes of the requirements.
+    const after = await coverageOf();
+    const counts = {};
+    for (const [ref, was] of Object.entries(before)) {
+      if (after[ref] !== was) counts[`${was}>${after[ref]}`] = (counts[`${was}>${after[ref]}`] ?? 0) + 1;
+    }
+    const label = { inherited: 'Inherited', partial: 'Partial', workload: 'Workload', gap: 'Gap', not_applicable: 'Not applicable' };
+    for (const [move, n] of Object.entries(counts)) {
+      const [from, to] = move.split('>');
+      assert.ok(said.includes(`${n} requirement${n === 1 ? '' : 's'} moved from ${label[from]} to ${label[to]}.`), `the screen says ${move} × ${n}: ${said}`);
+    }
+    if (Object.keys(counts).length === 0) assert.match(said, /No requirement changed coverage/);
+    const audit = (await invoke('audit_log', { offset: 0, limit: 1 })).ok.entries[0];
+    assert.equal(audit.subject, `control:${target.ref}`);
+    await shot('06b-profile-toggle-moves');
+
+    // Workloads can be added once the engagement exists.
+    await (await byTestId('profile-workload-name')).setValue('analytics');
+    await (await byTestId('profile-workload-add')).click();
+    await waitText('workload-rows', /analytics/);
+    assert.deepEqual((await invoke('engagement_summary')).ok.workloads, ['billing', 'portal', 'analytics']);
+    await (await byTestId('profile-filter')).clearValue();
+    await shot('06c-profile-workloads');
   });
 
   check('exports the matrix and the xlsx reads back with the accepted mapping', async () => {
@@ -363,6 +455,40 @@ describe('the desktop workbench', { concurrency: false }, () => {
     assert.equal(merged.length, edited, `one audit entry per merged row: ${JSON.stringify(merged.map((e) => e.subject))}`);
     for (const e of merged) assert.match(e.subject, /ACM\.2/, e.subject);
     await shot('07b-matrix-merged');
+  });
+
+  check('refuses to merge a matrix whose rows no longer match their keys, and lists why as text', async () => {
+    assert.ok(exportedMatrix, 'the export test wrote a matrix');
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load(readFileSync(exportedMatrix));
+    const ws = book.getWorksheet('Matrix');
+    const header = ws.getRow(1).values.map((v) => String(v ?? ''));
+    const refCol = header.indexOf('Req ID');
+    const ownerCol = header.indexOf('Owner');
+    let changedRow = null;
+    ws.eachRow((row, n) => {
+      if (changedRow === null && n > 1 && row.getCell(refCol).text === 'ACM.3') {
+        // Someone sorted one column only, or typed over the id: the row now claims another id.
+        row.getCell(refCol).value = '<b>ACM.33</b>';
+        row.getCell(ownerCol).value = 'Someone';
+        changedRow = n;
+      }
+    });
+    assert.ok(changedRow, 'ACM.3 has a row');
+    const broken = join(work, 'harbourline-matrix-resorted.xlsx');
+    writeFileSync(broken, Buffer.from(await book.xlsx.writeBuffer()));
+    const before = (await invoke('engagement_summary')).ok.audit_entries;
+    await handOver(broken);
+    await (await byTestId('import-matrix')).click();
+    await byTestId('merge-refused', 120_000);
+    const lines = await browser.execute(() => [...document.querySelectorAll('[data-testid="merge-refusal"]')].map((e) => e.textContent));
+    const line = lines.find((l) => l.startsWith(`Row ${changedRow}, column 'Req ID'`));
+    assert.ok(line, `a line names row ${changedRow} and the Req ID column: ${JSON.stringify(lines)}`);
+    assert.ok(line.includes('was "ACM.3", now "<b>ACM.33</b>"'), `it says what changed: ${line}`);
+    assert.equal(await browser.execute(() => document.querySelectorAll('[data-testid="merge-refused"] b').length), 0, 'the cell is shown as text');
+    assert.equal((await invoke('engagement_summary')).ok.audit_entries, before, 'nothing was merged');
+    assert.equal(await browser.$('[data-testid="merge-result"]').isExisting(), false, 'no merge result is claimed');
+    await shot('07c-merge-refused');
   });
 
   check('refuses a broken spreadsheet, shows why, and imports nothing', async () => {
@@ -493,6 +619,21 @@ describe('the desktop workbench', { concurrency: false }, () => {
     // and the workplan view reads them back.
     await (await byTestId('close-engagement')).click();
     await byTestId('screen-start');
+    // The recent list is the shell's file, not the page's storage: wiping the page's storage
+    // and reloading the page keeps it.
+    const config = process.env.XDG_CONFIG_HOME;
+    if (config) {
+      const stored = JSON.parse(readFileSync(join(config, 'dev.crosswalk.desktop', 'recent-engagements.json'), 'utf8'));
+      assert.equal(stored[0].customer, 'Harbourline Logistics');
+      assert.equal(stored[0].path, join(work, 'harbourline.crosswalk'));
+    }
+    await browser.execute(() => {
+      localStorage.clear();
+      sessionStorage.clear();
+      location.reload();
+    });
+    await byTestId('screen-start');
+    await shot('01c-start-recent');
     const recent = await byTestId('recent-open');
     assert.equal(await recent.getText(), 'Harbourline Logistics', 'the engagement is first in the recent list');
     await recent.click();
@@ -610,6 +751,23 @@ describe('the desktop workbench', { concurrency: false }, () => {
       timeoutMsg: 'row 90,000 never rendered',
     });
     figure('jump to row 90,000 until its cells show', performance.now() - t0);
+    // The SQL page alone, through the shell, in the orders and filters the grid offers.
+    const pages = [
+      ['in source order', { sort: 'source', coverage: null }],
+      ['sorted by title, descending', { sort: 'title', descending: true, coverage: null }],
+      ['sorted by coverage', { sort: 'coverage', coverage: null }],
+      ['filtered to gaps', { sort: 'source', coverage: 'gap' }],
+    ];
+    for (const [label, q] of pages) {
+      t0 = performance.now();
+      const page = await invoke('query_requirements', {
+        query: { set: 'big-requirements', section: null, search: null, descending: false, offset: 90_000, limit: 200, ...q },
+      });
+      figure(`one 200-row page at offset 90,000 ${label} (query_requirements round trip)`, performance.now() - t0);
+      assert.equal(page.err, undefined, JSON.stringify(page.err));
+      assert.equal(page.ok.total, 100_000, `${label}: nothing is mapped in the big set, so every row is a gap`);
+      assert.equal(page.ok.requirements.length, 200);
+    }
     await waitText('panel-ref', /BIG-90000$/, 60_000);
     const row = await gridRow(90_000);
     assert.equal(row[0], 'BIG-90000', 'row 90,000 holds the 90,000th requirement, read from its SQL page');
