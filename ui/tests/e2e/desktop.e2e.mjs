@@ -267,16 +267,13 @@ describe('the desktop workbench', { concurrency: false }, () => {
       ['portal', 'gap', 'derived'],
     ]);
     const auditBefore = (await invoke('engagement_summary')).ok.audit_entries;
-    console.log('# step: panel shows workloads', new Date().toISOString());
     await (await browser.$('[data-testid="workload-assessment"][data-workload="billing"] [data-testid="edit-workload"]')).click();
     assert.equal(await (await byTestId('assessment-scope')).getValue(), 'billing');
-    await (await byTestId('owner')).setValue('Billing platform team');
+    await (await byTestId('owner')).setValue('Billing team');
     await (await byTestId('override')).selectByAttribute('value', 'not_applicable');
-    await (await byTestId('override-reason')).setValue('billing holds no ACM certificates');
-    console.log('# step: form filled', new Date().toISOString());
+    await (await byTestId('override-reason')).setValue('no ACM here');
     await (await byTestId('save-assessment')).click();
     await waitText('assessment-saved', /Saved for billing/);
-    console.log('# step: saved', new Date().toISOString());
     await browser.waitUntil(async () => JSON.stringify(await rows()) === JSON.stringify([
       ['billing', 'not_applicable', 'workload_override'],
       ['portal', 'gap', 'derived'],
@@ -285,7 +282,7 @@ describe('the desktop workbench', { concurrency: false }, () => {
     assert.equal(stored.requirement.coverage, 'gap', 'the requirement as a whole keeps its coverage');
     assert.deepEqual(
       stored.workloads.map((w) => [w.workload, w.owner, w.own]),
-      [['billing', 'Billing platform team', true], ['portal', '', false]],
+      [['billing', 'Billing team', true], ['portal', '', false]],
     );
     const audit = (await invoke('audit_log', { offset: 0, limit: 1 })).ok;
     assert.equal(audit.total, auditBefore + 1, 'one audit entry for the change');
