@@ -37,6 +37,7 @@ impl From<crosswalk_api::ApiError> for CommandError {
         let code = match &e {
             A::NotFound { .. } | A::UnknownProfile { .. } => "not_found",
             A::Invalid(_) | A::Ambiguous { .. } | A::Sheet(_) => "invalid",
+            A::Cancelled { .. } => "cancelled",
             _ => "error",
         };
         // The first line is the headline; a longer message (a cause chain) goes to the detail.

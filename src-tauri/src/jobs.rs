@@ -1,25 +1,103 @@
 //! Long work (import, suggest, export, matrix merge) runs as a job: off the UI thread, with
 //! progress on a channel, and a cancel flag the job checks between its stages.
 //! `invoke` itself cannot be aborted, so the window cancels by job id.
+//!
+//! Progress goes on a per-job `Channel` (not a window-wide event): the window hears only of the
+//! jobs it started, and a [`Throttle`] keeps it to about ten messages a second whatever the
+//! core reports, plus one at each change of stage and at the end of each stage.
 
 use crate::error::{CmdResult, CommandError};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 /// One progress message: small, so a flood of them never clogs the IPC.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Progress {
+    /// What the job is doing, in words the window shows ("Deriving coverage").
+    pub stage: String,
+    /// A stable name of the stage ("rows"; "done" once finished), for the window and the tests.
+    pub key: String,
+    /// Stages finished before this one, of `steps` in all (`step == steps`: the job is done).
+    pub step: u32,
+    pub steps: u32,
+    /// Units of this stage done, of `total` (0 of 0 when the stage is not counted; `total` 0
+    /// with `done` above 0 when the count is open-ended, as rows read from a sheet).
     pub done: u64,
     pub total: u64,
-    pub stage: String,
+    /// What the units are ("rows", "gaps"); empty when the stage is not counted.
+    pub unit: String,
+}
+
+impl Progress {
+    /// A stage of a job that counts stages only.
+    pub fn step(stage: &str, step: u32, steps: u32) -> Self {
+        Progress {
+            stage: stage.to_string(),
+            key: if step >= steps { "done" } else { "working" }.to_string(),
+            step,
+            steps,
+            done: 0,
+            total: 0,
+            unit: String::new(),
+        }
+    }
+
+    /// The last message of a job that finished.
+    pub fn finished(steps: u32) -> Self {
+        Progress::step("Done", steps, steps)
+    }
+
+    /// True at the end of a counted stage (always passed on, so the window sees each stage end).
+    fn ends_stage(&self) -> bool {
+        self.total > 0 && self.done >= self.total
+    }
+}
+
+/// The progress messages a job lets through: every change of stage and every stage's end, and
+/// otherwise at most one per `every`; never a count lower than one already sent for the stage
+/// (the export reports from several threads, so reports can come out of order).
+#[derive(Debug)]
+pub struct Throttle {
+    every: Duration,
+    last: Option<(u32, u64, Instant)>,
+}
+
+impl Default for Throttle {
+    fn default() -> Self {
+        Throttle::new(Duration::from_millis(100))
+    }
+}
+
+impl Throttle {
+    pub fn new(every: Duration) -> Self {
+        Throttle { every, last: None }
+    }
+
+    /// Whether to send `p`, reported at `now`.
+    pub fn admit(&mut self, p: &Progress, now: Instant) -> bool {
+        let pass = match self.last {
+            None => true,
+            Some((step, _, _)) if step != p.step => true,
+            Some((_, done, _)) if p.done < done => false,
+            Some((_, done, _)) if p.ends_stage() && p.done > done => true,
+            Some((_, _, at)) => now.saturating_duration_since(at) >= self.every,
+        };
+        if pass {
+            self.last = Some((p.step, p.done, now));
+        }
+        pass
+    }
 }
 
 /// The cancel flags of the running jobs, by the id the window gave each job.
 #[derive(Default)]
 pub struct Jobs {
     running: Mutex<HashMap<String, Arc<AtomicBool>>>,
+    /// End-to-end tests only: the stage key at which the next job started waits for its cancel.
+    hold_next: Mutex<Option<String>>,
 }
 
 impl Jobs {
@@ -34,10 +112,12 @@ impl Jobs {
         }
         let flag = Arc::new(AtomicBool::new(false));
         running.insert(id.to_string(), flag.clone());
+        let hold = self.hold_next.lock().ok().and_then(|mut h| h.take());
         Ok(JobGuard {
             jobs: self,
             id: id.to_string(),
             flag,
+            hold,
         })
     }
 
@@ -51,6 +131,14 @@ impl Jobs {
             }
             None => false,
         })
+    }
+
+    /// End-to-end tests only (the command that calls this checks the test hooks are on): the
+    /// next job to start, once it reports the stage `key`, sends that report and waits until it
+    /// is cancelled, so a test can press Cancel at a known point without racing the job.
+    pub fn hold_next(&self, key: &str) -> CmdResult<()> {
+        *self.hold_next.lock().map_err(|_| poisoned())? = Some(key.to_string());
+        Ok(())
     }
 
     #[cfg(test)]
@@ -74,11 +162,17 @@ pub struct JobGuard<'a> {
     jobs: &'a Jobs,
     id: String,
     flag: Arc<AtomicBool>,
+    hold: Option<String>,
 }
 
 impl JobGuard<'_> {
     pub fn flag(&self) -> Arc<AtomicBool> {
         self.flag.clone()
+    }
+
+    /// The test hold this job took, if one was queued (see [`Jobs::hold_next`]).
+    pub fn hold(&self) -> Option<String> {
+        self.hold.clone()
     }
 }
 
@@ -90,8 +184,69 @@ impl Drop for JobGuard<'_> {
     }
 }
 
-/// What a job's blocking closure reports through. The core reports no progress inside one
-/// call yet, so messages are per stage: few, small, and never a flood.
+/// How long a test hold waits for the cancel before it lets the job go on regardless.
+const HOLD_AT_MOST: Duration = Duration::from_secs(120);
+
+/// Where a job whose core call reports progress sends it: through a [`Throttle`], from any
+/// thread (the callback the core calls must be `Sync`).
+pub struct Feed<F: Fn(Progress) + Sync> {
+    send: F,
+    throttle: Mutex<Throttle>,
+    cancel: Arc<AtomicBool>,
+    hold: Mutex<Option<String>>,
+}
+
+impl<F: Fn(Progress) + Sync> Feed<F> {
+    pub fn new(send: F, cancel: Arc<AtomicBool>, hold: Option<String>) -> Self {
+        Feed {
+            send,
+            throttle: Mutex::new(Throttle::default()),
+            cancel,
+            hold: Mutex::new(hold),
+        }
+    }
+
+    /// The cancel flag to hand to the core.
+    pub fn cancel_flag(&self) -> &AtomicBool {
+        &self.cancel
+    }
+
+    /// Passes `p` on if the throttle lets it through.
+    pub fn report(&self, p: Progress) {
+        let held = self
+            .hold
+            .lock()
+            .ok()
+            .and_then(|mut h| (h.as_deref() == Some(p.key.as_str())).then(|| h.take()))
+            .is_some();
+        if held {
+            (self.send)(p);
+            self.wait_for_cancel();
+            return;
+        }
+        // Sent under the lock, so two threads' messages reach the channel in the order admitted.
+        if let Ok(mut t) = self.throttle.lock() {
+            if t.admit(&p, Instant::now()) {
+                (self.send)(p);
+            }
+        }
+    }
+
+    /// The last message, always sent.
+    pub fn finish(&self, steps: u32) {
+        (self.send)(Progress::finished(steps));
+    }
+
+    fn wait_for_cancel(&self) {
+        let since = Instant::now();
+        while !self.cancel.load(Ordering::SeqCst) && since.elapsed() < HOLD_AT_MOST {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+/// What a job's blocking closure reports through when the core reports no progress inside its
+/// call: one message per stage, few and small.
 pub struct Reporter<F: Fn(Progress)> {
     send: F,
     cancel: Arc<AtomicBool>,
@@ -102,14 +257,11 @@ impl<F: Fn(Progress)> Reporter<F> {
         Reporter { send, cancel }
     }
 
-    /// A new stage: always reported, and the point where a cancel request takes effect.
-    pub fn stage(&mut self, stage: &str, done: u64, total: u64) -> CmdResult<()> {
+    /// Stage `step` of `steps` (0-based; `step == steps` is the end): always reported, and the
+    /// point where a cancel request takes effect.
+    pub fn stage(&mut self, stage: &str, step: u64, steps: u64) -> CmdResult<()> {
         self.check()?;
-        (self.send)(Progress {
-            done,
-            total,
-            stage: stage.to_string(),
-        });
+        (self.send)(Progress::step(stage, step as u32, steps as u32));
         Ok(())
     }
 
@@ -164,6 +316,89 @@ mod tests {
             !jobs.cancel("j2").expect("lock"),
             "nothing to cancel once finished"
         );
+    }
+
+    fn at(step: u32, done: u64, total: u64) -> Progress {
+        Progress {
+            stage: format!("stage {step}"),
+            key: format!("s{step}"),
+            step,
+            steps: 5,
+            done,
+            total,
+            unit: "rows".into(),
+        }
+    }
+
+    #[test]
+    fn the_throttle_passes_stage_changes_and_ends_and_ten_a_second_otherwise() {
+        let mut t = Throttle::default();
+        let t0 = Instant::now();
+        let ms = |n: u64| t0 + Duration::from_millis(n);
+        assert!(t.admit(&at(1, 0, 1000), ms(0)), "the first message");
+        assert!(
+            !t.admit(&at(1, 256, 1000), ms(40)),
+            "40 ms later: held back"
+        );
+        assert!(
+            !t.admit(&at(1, 512, 1000), ms(99)),
+            "99 ms later: held back"
+        );
+        assert!(
+            t.admit(&at(1, 768, 1000), ms(100)),
+            "100 ms after the last sent"
+        );
+        assert!(
+            t.admit(&at(1, 1000, 1000), ms(110)),
+            "the end of a stage always"
+        );
+        assert!(t.admit(&at(2, 0, 300), ms(111)), "a new stage always");
+        assert!(
+            !t.admit(&at(2, 0, 300), ms(112)),
+            "the same again soon after: held back"
+        );
+        // A late report from another thread never moves the count back.
+        assert!(t.admit(&at(2, 200, 300), ms(300)));
+        assert!(
+            !t.admit(&at(2, 100, 300), ms(900)),
+            "lower than what was sent"
+        );
+        // Over a second of reports every millisecond, about ten get through.
+        let mut t = Throttle::default();
+        let sent = (0..1000u64)
+            .filter(|&i| t.admit(&at(3, i, 100_000), ms(i)))
+            .count();
+        assert_eq!(sent, 10);
+    }
+
+    #[test]
+    fn a_feed_throttles_and_a_held_stage_is_sent_and_waits_for_the_cancel() {
+        let sent = Mutex::new(Vec::new());
+        let flag = Arc::new(AtomicBool::new(false));
+        let feed = Feed::new(
+            |p: Progress| sent.lock().unwrap().push(p.key.clone()),
+            flag.clone(),
+            Some("s2".into()),
+        );
+        feed.report(at(1, 0, 10));
+        feed.report(at(1, 1, 10)); // within 100 ms of the first: dropped
+                                   // Cancelled already, so the hold returns at once instead of waiting.
+        flag.store(true, Ordering::SeqCst);
+        feed.report(at(2, 0, 10));
+        feed.report(at(2, 0, 10)); // the hold is used up; the throttle takes this one
+        feed.finish(5);
+        assert_eq!(*sent.lock().unwrap(), ["s1", "s2", "s2", "done"]);
+        assert!(feed.cancel_flag().load(Ordering::SeqCst));
+    }
+
+    #[test]
+    fn a_queued_hold_goes_to_the_next_job_only() {
+        let jobs = Jobs::default();
+        jobs.hold_next("rows").unwrap();
+        let first = jobs.start("a").unwrap();
+        let second = jobs.start("b").unwrap();
+        assert_eq!(first.hold().as_deref(), Some("rows"));
+        assert_eq!(second.hold(), None);
     }
 
     #[test]

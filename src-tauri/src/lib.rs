@@ -44,6 +44,7 @@ pub fn run() {
             commands::cancel_job,
             commands::pick_path,
             commands::test_hand_over_path,
+            commands::test_hold_next_job,
             commands::engagement::profile_presets,
             commands::engagement::create_engagement,
             commands::engagement::open_engagement,

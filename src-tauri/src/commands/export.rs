@@ -2,14 +2,44 @@
 
 use super::{actor, blocking, AppState};
 use crate::error::CmdResult;
-use crate::jobs::{Progress, Reporter};
-use crosswalk_api::{AuditEntry, ExportFormat, ExportReport, ExportRequest};
+use crate::jobs::{Feed, Progress, Reporter};
+use crosswalk_api::{
+    AuditEntry, ExportControl, ExportFormat, ExportProgress, ExportReport, ExportRequest,
+    ExportStage,
+};
 use serde::Serialize;
 use tauri::ipc::Channel;
 use tauri::State;
 
-/// Writes the matrix to the path chosen in the save dialog. The core writes the file in one go
-/// (to a temporary file renamed into place), so a cancel takes effect only before it starts.
+/// How many stages an export reports (see [`export_progress`]).
+pub const EXPORT_STEPS: u32 = 5;
+
+/// The window's words for a progress report of the core's export.
+pub fn export_progress(p: ExportProgress) -> Progress {
+    let (key, step, unit) = match p.stage {
+        ExportStage::Reading => ("reading", 0, ""),
+        ExportStage::Rows => ("rows", 1, "rows"),
+        ExportStage::GapStories => ("gap_stories", 2, "gaps"),
+        ExportStage::Writing => ("writing", 3, ""),
+        ExportStage::Saving => ("saving", 4, ""),
+    };
+    let label = p.stage.label();
+    let mut stage = label[..1].to_uppercase();
+    stage.push_str(&label[1..]);
+    Progress {
+        stage,
+        key: key.to_string(),
+        step,
+        steps: EXPORT_STEPS,
+        done: p.done as u64,
+        total: p.total as u64,
+        unit: unit.to_string(),
+    }
+}
+
+/// Writes the matrix to the path chosen in the save dialog, as a job: the core reports each
+/// stage (rows, gap stories, writing, saving) and checks the cancel flag as it goes; a cancelled
+/// export writes nothing (an earlier file at the path stays as it was).
 #[tauri::command]
 pub async fn export_matrix(
     state: State<'_, AppState>,
@@ -22,19 +52,26 @@ pub async fn export_matrix(
     let out = state.paths.require(&path)?;
     let format = ExportFormat::parse(&format)?;
     let guard = state.jobs.start(&job)?;
-    let flag = guard.flag();
+    let feed = Feed::new(
+        move |p| drop(on_progress.send(p)),
+        guard.flag(),
+        guard.hold(),
+    );
     let result = blocking(move || {
-        let mut r = Reporter::new(move |p| drop(on_progress.send(p)), flag);
-        r.stage("Building and writing the matrix", 0, 1)?;
-        let report = crosswalk_api::export(
+        let progress = |p: ExportProgress| feed.report(export_progress(p));
+        let report = crosswalk_api::export_controlled(
             &db,
             &actor(),
             &ExportRequest {
                 out,
                 format: Some(format),
             },
+            &ExportControl {
+                progress: Some(&progress),
+                cancel: Some(feed.cancel_flag()),
+            },
         )?;
-        r.stage("Done", 1, 1).ok();
+        feed.finish(EXPORT_STEPS);
         Ok(report)
     })
     .await;
@@ -215,6 +252,33 @@ mod tests {
     use super::*;
     use crosswalk_api::{Alteration, AlterationKind, EditProblem};
     use std::path::PathBuf;
+
+    #[test]
+    fn export_stages_become_numbered_steps_in_words() {
+        let p = export_progress(ExportProgress {
+            stage: ExportStage::GapStories,
+            done: 12,
+            total: 40,
+        });
+        assert_eq!(
+            p,
+            Progress {
+                stage: "Proposing gap stories".into(),
+                key: "gap_stories".into(),
+                step: 2,
+                steps: EXPORT_STEPS,
+                done: 12,
+                total: 40,
+                unit: "gaps".into(),
+            }
+        );
+        let last = export_progress(ExportProgress {
+            stage: ExportStage::Saving,
+            done: 1,
+            total: 1,
+        });
+        assert_eq!((last.step, last.stage.as_str()), (4, "Saving the file"));
+    }
 
     #[test]
     fn a_row_whose_identity_changed_is_located_with_what_changed() {

@@ -180,3 +180,20 @@ fn show_dialog(
 pub async fn test_hand_over_path(state: State<'_, AppState>, path: String) -> CmdResult<()> {
     state.paths.hand_over(&path)
 }
+
+/// End-to-end tests only (refused unless the app runs with `CROSSWALK_TEST_HOOKS=1`): the next
+/// job, once it reports the stage `key` (an export's `rows`, say), shows that report and waits
+/// for its cancel, so a test presses the real Cancel button at a known point of a real job.
+#[tauri::command]
+pub async fn test_hold_next_job(state: State<'_, AppState>, key: String) -> CmdResult<()> {
+    if !state.paths.test_hooks() {
+        return Err(CommandError::new(
+            "invalid",
+            format!(
+                "the test hooks are off; start the app with {}=1",
+                crate::paths::TEST_HOOKS_ENV
+            ),
+        ));
+    }
+    state.jobs.hold_next(&key)
+}

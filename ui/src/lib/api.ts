@@ -290,10 +290,20 @@ export interface AuditEntry {
   after: unknown;
 }
 
+/** One progress message of a running job (the shell's `jobs::Progress`). */
 export interface Progress {
+  /** What the job is doing, in words ("Deriving coverage"). */
+  stage: string;
+  /** A stable name of the stage ("rows"), "done" once finished. */
+  key: string;
+  /** Steps finished before this one, of `steps` (step === steps: the job is done). */
+  step: number;
+  steps: number;
+  /** Units of this step done, of `total` (0 of 0: not counted; total 0: open-ended). */
   done: number;
   total: number;
-  stage: string;
+  /** What the units are ("rows", "gaps"), or "". */
+  unit: string;
 }
 
 export type DialogPurpose =

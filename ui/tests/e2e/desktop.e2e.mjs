@@ -10,7 +10,7 @@
 // app started with CROSSWALK_TEST_HOOKS=1). Everything after the dialog runs for real.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -365,6 +365,37 @@ describe('the desktop workbench', { concurrency: false }, () => {
     await shot('06c-profile-workloads');
   });
 
+  check('cancels an export part way: no file is written and the window says so', async () => {
+    await (await byTestId('tab-export')).click();
+    const path = join(work, 'harbourline-cancelled.xlsx');
+    // Deterministic without timing: the test hook makes the next job, once it reports its
+    // `rows` step, show that report and wait until it is cancelled. The export is real; the
+    // Cancel button is the real one, pressed while the export is known to be running.
+    const held = await invoke('test_hold_next_job', { key: 'rows' });
+    assert.equal(held.err, undefined, `the test hook must be on: ${JSON.stringify(held.err)}`);
+    await handOver(path);
+    await (await byTestId('export')).click();
+    const bar = await byTestId('progress');
+    await browser.waitUntil(async () => (await bar.getAttribute('data-key')) === 'rows', {
+      timeout: 60_000,
+      timeoutMsg: 'the export never reported its rows step',
+    });
+    assert.equal(await textOf('progress-stage'), 'Step 2 of 5: Deriving coverage');
+    assert.equal(await textOf('progress-count'), `0 of ${SAMPLE_ROWS} rows · 20%`);
+    assert.equal(await bar.getAttribute('aria-valuenow'), '20');
+    assert.equal(await (await byTestId('export')).isEnabled(), false, 'no second export while one runs');
+    await shot('07-a-export-progress');
+    await (await byTestId('cancel-job')).click();
+    assert.equal(await waitText('job-cancelled', /cancelled/), 'Export cancelled: no file was written.');
+    assert.equal(existsSync(path), false, 'a cancelled export writes no file');
+    const left = readdirSync(work).filter((n) => n.includes('harbourline-cancelled'));
+    assert.deepEqual(left, [], 'and leaves no temporary file behind');
+    assert.equal(await browser.$('[data-testid="progress"]').isExisting(), false, 'the progress bar is gone');
+    assert.equal(await browser.$('[data-testid="export-result"]').isExisting(), false, 'nothing claims a file was written');
+    assert.equal(await (await byTestId('export')).isEnabled(), true, 'the next export can start');
+    await shot('07-b-export-cancelled');
+  });
+
   check('exports the matrix and the xlsx reads back with the accepted mapping', async () => {
     assert.ok(acceptedByKeyboard, 'the keyboard test accepted a target for ACM.1');
     await (await byTestId('tab-export')).click();
@@ -372,6 +403,14 @@ describe('the desktop workbench', { concurrency: false }, () => {
     await handOver(path);
     await (await byTestId('export')).click();
     const said = await waitText('export-result', /Wrote \d+ requirement rows/, 120_000);
+    // The progress stays on screen, finished: Done at 100%, no Cancel button, no cancel message.
+    const bar = await byTestId('progress');
+    assert.equal(await bar.getAttribute('data-finished'), 'true');
+    assert.equal(await textOf('progress-stage'), 'Done');
+    assert.equal(await textOf('progress-count'), '100%');
+    assert.equal(await bar.getAttribute('aria-valuenow'), '100');
+    assert.equal(await browser.$('[data-testid="cancel-job"]').isExisting(), false);
+    assert.equal(await browser.$('[data-testid="job-cancelled"]').isExisting(), false, 'the earlier cancel message is cleared');
     const book = new ExcelJS.Workbook();
     await book.xlsx.load(readFileSync(path));
     const names = book.worksheets.map((w) => w.name);
