@@ -50,6 +50,8 @@ export interface ColumnInfo {
   index: number;
   header: string;
   role: ColumnRole;
+  /** Why the importer gave the column this role (header name, content, explicit choice). */
+  reason?: string;
 }
 
 export interface SheetReport {
@@ -81,6 +83,18 @@ export interface ImportReport {
   alternative_sheets: string[];
   dry_run: boolean;
   diff: { added: string[]; changed: string[]; removed: string[] };
+  /** The first requirements read, as they will be stored. */
+  preview?: PreviewRow[];
+}
+
+export interface PreviewRow {
+  ref: string;
+  sheet: string;
+  row: number;
+  title: string;
+  text: string;
+  section: string | null;
+  parent: string | null;
 }
 
 export interface ImportPreview {
@@ -94,6 +108,8 @@ export interface ImportChoices {
   sheets: string[];
   header_row: number | null;
   profile: string | null;
+  /** Column roles the user chose: `[header or column letter, role]` (ImportRequest.columns). */
+  columns: [string, ColumnRole][];
 }
 
 export interface RequirementItem {
