@@ -367,8 +367,9 @@ export const api = {
   summary: () => invoke<EngagementSummary>('engagement_summary'),
   previewImport: (path: string, choices: ImportChoices) =>
     invoke<ImportPreview>('preview_import', { path, choices }),
-  importSheet: (path: string, choices: ImportChoices, onProgress: (p: Progress) => void) =>
-    runJob<ImportReport>('import_sheet', { path, choices }, onProgress),
+  /** `expectedRows`: what the dry run read, the total of the storing step's bar. */
+  importSheet: (path: string, choices: ImportChoices, expectedRows: number | null, onProgress: (p: Progress) => void) =>
+    runJob<ImportReport>('import_sheet', { path, choices, expectedRows }, onProgress),
   requirements: (query: RequirementQuery) => invoke<RequirementList>('query_requirements', { query }),
   sections: (set: string | null) => invoke<string[]>('requirement_sections', { set }),
   detail: (set: string, ref: string, top: number) => invoke<RequirementDetail>('requirement_detail', { set, ref, top }),
