@@ -373,9 +373,24 @@ impl Engine {
         top: usize,
         history: &History,
     ) -> Vec<Suggestion> {
-        if top == 0 {
+        self.suggest_kinds(requirement, top, history, &KINDS)
+    }
+
+    /// As [`Engine::suggest_with`], for the kinds in `kinds` only: the same suggestions of those
+    /// kinds, in the same order, without ranking the others (a CAF capability needs the services,
+    /// controls and framework controls ranked, as it takes their votes).
+    pub fn suggest_kinds(
+        &self,
+        requirement: &Query,
+        top: usize,
+        history: &History,
+        kinds: &[TargetKind],
+    ) -> Vec<Suggestion> {
+        if top == 0 || kinds.is_empty() {
             return Vec::new();
         }
+        let caf_wanted = kinds.contains(&TargetKind::Caf);
+        let ranks = |kind: TargetKind| caf_wanted || kinds.contains(&kind);
         let query = self.analyse(requirement);
         let explicit = self.explicit(requirement);
         let neighbours = if history.is_empty() {
@@ -443,6 +458,9 @@ impl Engine {
             TargetKind::LzControl,
             TargetKind::FrameworkControl,
         ] {
+            if !ranks(kind) {
+                continue;
+            }
             let s = slot(kind);
             ranked[s] = self.rank(s, &query, std::mem::take(&mut extras[s]), keep);
         }
@@ -454,6 +472,9 @@ impl Engine {
             TargetKind::LzControl,
             TargetKind::FrameworkControl,
         ] {
+            if !caf_wanted {
+                break;
+            }
             for r in ranked[slot(kind)].iter().take(CAF_VOTERS) {
                 let cafs: Vec<usize> = self.items[r.item]
                     .neighbours
@@ -479,10 +500,15 @@ impl Engine {
             }
         }
         let caf = slot(TargetKind::Caf);
-        ranked[caf] = self.rank(caf, &query, caf_extra, keep);
+        if caf_wanted {
+            ranked[caf] = self.rank(caf, &query, caf_extra, keep);
+        }
 
         let mut out = Vec::new();
         for kind in KINDS {
+            if !kinds.contains(&kind) {
+                continue;
+            }
             let s = slot(kind);
             let list = &ranked[s];
             if list.is_empty() && kind == TargetKind::Caf {

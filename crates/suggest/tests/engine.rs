@@ -570,3 +570,58 @@ fn a_requirements_own_decisions_never_make_it_cite_itself() {
         .expect("Shield ranks on its text");
     assert_eq!(services[0].score, shield_alone.score);
 }
+
+#[test]
+fn suggestions_of_some_kinds_only_are_those_of_the_full_ranking() {
+    let catalogue = crosswalk_catalogue::shipped();
+    let engine = Engine::new(catalogue);
+    let history = engine.history(&[
+        Decision {
+            requirement: Query::new("acme:R-1", "", "Encrypt data at rest with managed keys."),
+            target: QualifiedRef::new("service", "KMS"),
+            accepted: true,
+        },
+        Decision {
+            requirement: Query::new("acme:R-2", "", "Log every API call centrally."),
+            target: QualifiedRef::new("service", "CLOUDTRAIL"),
+            accepted: false,
+        },
+    ]);
+    let queries = [
+        Query::new(
+            "acme:R-3",
+            "",
+            "Data at rest is encrypted with keys we manage.",
+        ),
+        Query::new(
+            "acme:R-4",
+            "Audit",
+            "API activity is logged and kept a year (AC-2, AU-2).",
+        ),
+        Query::new("acme:R-5", "", "Root MFA and no public S3 buckets."),
+        Query::new("acme:R-6", "", ""),
+    ];
+    let wanted = [TargetKind::Service, TargetKind::LzControl];
+    for q in &queries {
+        for top in [1, 3] {
+            let all: Vec<Suggestion> = engine
+                .suggest_with(q, top, &history)
+                .into_iter()
+                .filter(|s| wanted.contains(&s.kind))
+                .collect();
+            let some = engine.suggest_kinds(q, top, &history, &wanted);
+            assert_eq!(some, all, "{}", q.reference);
+            let caf: Vec<Suggestion> = engine
+                .suggest_with(q, top, &history)
+                .into_iter()
+                .filter(|s| s.kind == TargetKind::Caf)
+                .collect();
+            assert_eq!(
+                engine.suggest_kinds(q, top, &history, &[TargetKind::Caf]),
+                caf,
+                "{}",
+                q.reference
+            );
+        }
+    }
+}
