@@ -162,6 +162,10 @@ impl StorySource {
 pub struct StoryDraft {
     pub source: StorySource,
     pub domain: Option<SecurityDomain>,
+    /// The section of the customer's sheet a requirement gap comes from: gaps of different
+    /// sections never merge into one story of their own (a readiness story may still close
+    /// gaps of several sections).
+    pub section: Option<String>,
     pub title: String,
     pub description: String,
     pub acceptance_criteria: Vec<String>,

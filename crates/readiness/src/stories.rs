@@ -6,7 +6,9 @@
 //! - each readiness story stays a story of its own, as the consultant wrote it (two readiness
 //!   stories naming one control are two decisions, not a duplicate);
 //! - a requirement gap joins the first readiness story that shares a control with it;
-//! - otherwise requirement gaps sharing a control merge into one story (transitively);
+//! - otherwise requirement gaps of one section of the customer's sheet sharing a control merge
+//!   into one story (transitively), so a story stays a backlog item a team can take on rather
+//!   than "put IAM in place for 233 requirements" across the whole sheet;
 //! - a requirement gap without any control is a story of its own;
 //! - no draft ends up in two stories.
 
@@ -33,7 +35,10 @@ fn find(parent: &mut [usize], mut i: usize) -> usize {
 pub fn merge_stories(readiness: Vec<StoryDraft>, gaps: Vec<StoryDraft>) -> Vec<Story> {
     let mut groups: Vec<Group> = Vec::new();
     let mut parent: Vec<usize> = Vec::new();
+    // The readiness story that first named a control, and per section the story a gap with a
+    // control went to.
     let mut owner: HashMap<QualifiedRef, usize> = HashMap::new();
+    let mut gap_owner: HashMap<(Option<String>, QualifiedRef), usize> = HashMap::new();
 
     for draft in readiness {
         let at = groups.len();
@@ -50,7 +55,8 @@ pub fn merge_stories(readiness: Vec<StoryDraft>, gaps: Vec<StoryDraft>) -> Vec<S
     for draft in gaps {
         let mut touched: Vec<usize> = Vec::new();
         for c in &draft.controls {
-            if let Some(&g) = owner.get(&c.reference) {
+            let by_section = gap_owner.get(&(draft.section.clone(), c.reference.clone()));
+            for &g in owner.get(&c.reference).into_iter().chain(by_section) {
                 let root = find(&mut parent, g);
                 if !touched.contains(&root) {
                     touched.push(root);
@@ -81,7 +87,9 @@ pub fn merge_stories(readiness: Vec<StoryDraft>, gaps: Vec<StoryDraft>) -> Vec<S
             }
         }
         for c in &draft.controls {
-            owner.entry(c.reference.clone()).or_insert(target);
+            gap_owner
+                .entry((draft.section.clone(), c.reference.clone()))
+                .or_insert(target);
         }
         groups[target].gaps.push(draft);
     }
@@ -163,18 +171,24 @@ fn build(group: Group) -> Story {
     let title = match (&anchor, gaps.as_slice()) {
         (Some(a), _) => a.title.clone(),
         (None, [one]) => one.title.clone(),
-        (None, many) => match shared_control(many) {
-            Some(c) => format!(
-                "Put {} in place for {} requirements",
-                if c.title.trim().is_empty() {
-                    c.reference.to_string()
-                } else {
-                    c.title.trim().to_string()
-                },
-                many.len()
-            ),
-            None => format!("Close {} requirement gaps", many.len()),
-        },
+        (None, many) => {
+            let of_section = match &many[0].section {
+                Some(s) if !s.trim().is_empty() => format!(" of {}", first_words(s, 60)),
+                _ => String::new(),
+            };
+            match shared_control(many) {
+                Some(c) => format!(
+                    "Put {} in place for {} requirements{of_section}",
+                    if c.title.trim().is_empty() {
+                        c.reference.to_string()
+                    } else {
+                        c.title.trim().to_string()
+                    },
+                    many.len()
+                ),
+                None => format!("Close {} requirement gaps{of_section}", many.len()),
+            }
+        }
     };
 
     let mut parts: Vec<String> = Vec::new();
@@ -266,6 +280,7 @@ mod tests {
                 dimension: Some(Dimension::Tools),
             },
             domain: Some(SecurityDomain::Iam),
+            section: None,
             title: title.into(),
             description: format!("{title} description"),
             acceptance_criteria: vec![format!("{title} is done")],
@@ -275,6 +290,10 @@ mod tests {
     }
 
     fn gap(reference: &str, controls: &[&str]) -> StoryDraft {
+        gap_in(None, reference, controls)
+    }
+
+    fn gap_in(section: Option<&str>, reference: &str, controls: &[&str]) -> StoryDraft {
         StoryDraft {
             source: StorySource::Requirement {
                 set: "acme".into(),
@@ -282,6 +301,7 @@ mod tests {
                 title: format!("{reference} title"),
             },
             domain: None,
+            section: section.map(str::to_string),
             title: format!("Meet {reference}"),
             description: format!("{reference} text"),
             acceptance_criteria: vec![format!("acme:{reference} is no longer a gap")],
@@ -429,5 +449,50 @@ mod tests {
         );
         let titles: Vec<&str> = stories.iter().map(|s| s.title.as_str()).collect();
         assert_eq!(titles, ["Urgent one", "Meet R-1", "Low one"]);
+    }
+
+    #[test]
+    fn gaps_of_different_sections_make_one_story_per_section() {
+        let stories = merge_stories(
+            vec![readiness(
+                4,
+                "Central audit trail",
+                &["service:CLOUDTRAIL"],
+                Priority::Medium,
+            )],
+            vec![
+                gap_in(Some("Identity — part 1"), "IAM-1", &["service:IAM"]),
+                gap_in(Some("Logging"), "LOG-1", &["service:IAM", "ct:X"]),
+                gap_in(Some("Identity — part 1"), "IAM-2", &["service:IAM", "ct:X"]),
+                gap_in(Some("Logging"), "LOG-2", &["ct:X"]),
+                gap_in(Some("Identity — part 2"), "IAM-3", &["service:IAM"]),
+                // A readiness story still closes the gaps of any section that need its control.
+                gap_in(Some("Logging"), "LOG-3", &["service:CLOUDTRAIL"]),
+                gap_in(Some("Identity — part 2"), "IAM-4", &["service:CLOUDTRAIL"]),
+            ],
+        );
+        let summary: Vec<(String, Vec<String>)> = stories
+            .iter()
+            .map(|s| (s.title.clone(), s.sources.iter().map(|x| x.key()).collect()))
+            .collect();
+        let expected: Vec<(String, Vec<String>)> = [
+            (
+                "Central audit trail",
+                vec!["readiness:iam/tools", "acme:LOG-3", "acme:IAM-4"],
+            ),
+            (
+                "Put IAM title in place for 2 requirements of Identity — part 1",
+                vec!["acme:IAM-1", "acme:IAM-2"],
+            ),
+            (
+                "Put X title in place for 2 requirements of Logging",
+                vec!["acme:LOG-1", "acme:LOG-2"],
+            ),
+            ("Meet IAM-3", vec!["acme:IAM-3"]),
+        ]
+        .iter()
+        .map(|(t, k)| (t.to_string(), k.iter().map(|s| s.to_string()).collect()))
+        .collect();
+        assert_eq!(summary, expected);
     }
 }

@@ -71,6 +71,7 @@ fn readiness_drafts(view: &View) -> Result<Vec<StoryDraft>> {
                     dimension: v.dimension,
                 },
                 domain: Some(domain),
+                section: None,
                 title: v.title,
                 description: v.description,
                 acceptance_criteria: v.acceptance_criteria,
@@ -175,6 +176,7 @@ fn gap_drafts(view: &View, model: &MatrixModel) -> Result<Vec<StoryDraft>> {
                 title: first_words(subject, 120),
             },
             domain: row_domain(row),
+            section: row.section.clone(),
             title: story
                 .map(|s| s.title.clone())
                 .unwrap_or_else(|| format!("Meet {}: {}", row.reference, first_words(subject, 80))),
