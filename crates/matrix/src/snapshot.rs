@@ -126,18 +126,37 @@ pub(crate) fn check(secret: &[u8], json: &str, seal_hex: &str) -> bool {
 /// Splits text into cells of at most `CHUNK_CHARS` characters, at character boundaries.
 pub(crate) fn chunks(text: &str) -> Vec<String> {
     let mut out = Vec::new();
-    let mut current = String::new();
+    let mut start = 0;
     let mut n = 0;
-    for ch in text.chars() {
-        current.push(ch);
-        n += 1;
+    for (i, _) in text.char_indices() {
         if n == CHUNK_CHARS {
-            out.push(std::mem::take(&mut current));
+            out.push(text[start..i].to_string());
+            start = i;
             n = 0;
         }
+        n += 1;
     }
-    if !current.is_empty() || out.is_empty() {
-        out.push(current);
+    if start < text.len() || out.is_empty() {
+        out.push(text[start..].to_string());
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chunks_cut_at_character_boundaries_and_join_back() {
+        assert_eq!(chunks(""), [""]);
+        let exact = "é".repeat(CHUNK_CHARS);
+        assert_eq!(chunks(&exact), [exact.clone()]);
+        let text = format!("{exact}ab€{exact}");
+        let parts = chunks(&text);
+        assert_eq!(parts.len(), 3);
+        assert!(parts.iter().all(|p| p.chars().count() <= CHUNK_CHARS));
+        assert_eq!(parts[1].chars().count(), CHUNK_CHARS);
+        assert_eq!(parts[2].chars().count(), 3);
+        assert_eq!(parts.concat(), text);
+    }
 }

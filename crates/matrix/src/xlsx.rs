@@ -101,6 +101,7 @@ pub fn write_xlsx(model: &MatrixModel, secret: &[u8]) -> Result<XlsxExport, Matr
         &model.catalogue_version,
     );
     let json = serde_json::to_string(&snap)?;
+    drop(snap);
     let content_hash = snapshot::seal(secret, &json);
     set_content_hash(&mut tables, &content_hash);
 
@@ -166,6 +167,11 @@ pub fn write_xlsx(model: &MatrixModel, secret: &[u8]) -> Result<XlsxExport, Matr
         integrity.write_string(i as u32, 3, owner)?;
     }
     integrity.set_very_hidden(true);
+    // The workbook holds its own copy of every cell now: free the tables and the snapshot before
+    // it assembles the file, which is when memory peaks.
+    drop(parts);
+    drop(json);
+    drop(tables);
 
     let bytes = workbook.save_to_buffer()?;
     Ok(XlsxExport {
