@@ -285,7 +285,10 @@ fn accept_confident(
             let allowed = kinds_of.get(&row.id).is_none_or(|k| k.contains(&s.kind));
             let target = s.target.to_string();
             if allowed && s.score >= *min && !decided.contains(&(row.id, target.clone())) {
-                picks.push((row.id, target, s.reason));
+                // Recorded as a bulk acceptance is (the score, the threshold, not yet reviewed,
+                // the evidence in words), never as the engine's bare reason.
+                let rationale = crate::suggest::automatic_rationale(s.score, *min, &s.evidence);
+                picks.push((row.id, target, rationale));
             }
         }
     }
@@ -394,5 +397,45 @@ mod tests {
                 .all(|s| (0.0..=1.0).contains(s)),
             "scores run from 0 to 1"
         );
+    }
+}
+
+#[cfg(test)]
+mod rationale_tests {
+    use super::*;
+    use crate::suggest::AUTOMATIC_RATIONALE;
+    use crosswalk_store::MappingRow;
+
+    #[test]
+    fn the_demo_records_its_bulk_acceptances_as_automatic_not_with_the_engine_reason() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let actor = Actor::new("tester", time::macros::datetime!(2026-12-04 10:00 UTC));
+        let report = demo(dir.path(), &actor).expect("the demo runs");
+        assert!(report.accepted > 0, "the demo accepts suggestions");
+        let view = crate::engagement::open_read(Path::new(&report.db)).expect("opens");
+        let suggested: Vec<MappingRow> = view
+            .mappings(&MappingFilter::default())
+            .expect("mappings")
+            .into_iter()
+            .filter(|m| m.origin == Origin::Suggested && m.author == "tester")
+            .collect();
+        assert!(!suggested.is_empty(), "suggested mappings are recorded");
+        let automatic: Vec<&MappingRow> = suggested
+            .iter()
+            .filter(|m| m.rationale.starts_with(AUTOMATIC_RATIONALE))
+            .collect();
+        assert_eq!(
+            automatic.len(),
+            report.accepted,
+            "every bulk acceptance says it was accepted automatically"
+        );
+        for m in automatic {
+            assert!(m.rationale.contains("not yet reviewed"), "{}", m.rationale);
+            assert!(
+                !m.rationale.starts_with("matches \u{201c}"),
+                "not the engine's reason: {}",
+                m.rationale
+            );
+        }
     }
 }

@@ -60,6 +60,10 @@ pub enum ApiError {
 
     #[error("{0}")]
     Invalid(String),
+
+    /// The host asked to stop (a cancel flag); nothing was written.
+    #[error("{what} cancelled; nothing was written")]
+    Cancelled { what: &'static str },
 }
 
 pub type Result<T, E = ApiError> = std::result::Result<T, E>;

@@ -8,16 +8,20 @@ use crosswalk_domain::{
     assess, Catalogue, CoverageCounts, CoverageMapping, CoverageOverride, FrameworkKind,
     LandingZoneProfile, MappingStatus, QualifiedRef, TargetKind,
 };
+use crosswalk_domain::{CatalogueFramework, CatalogueItem};
 use crosswalk_matrix::{
     CatalogueEntry, CoverageGroup, EngagementInfo, ExportWarning, GapStory, LandingZoneInfo,
     MatrixLink, MatrixModel, MatrixRow,
 };
 use crosswalk_readiness::SecurityDomain;
-use crosswalk_store::{Actor, Engagement, MappingFilter, MappingRow, RequirementQuery, View};
+use crosswalk_store::{
+    Actor, Engagement, EngagementReader, MappingFilter, MappingRow, RequirementQuery, View,
+};
 use crosswalk_suggest::Engine;
 use serde::Serialize;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -78,46 +82,167 @@ pub struct ExportReport {
     pub warnings: Vec<ExportWarning>,
 }
 
-/// CAF items of the older model are the core security epics; the others are capabilities.
-fn is_epic(catalogue: &Catalogue, r: &QualifiedRef) -> bool {
-    catalogue.item(r).is_some_and(|(_, i)| {
-        i.attributes
-            .iter()
-            .any(|(k, v)| k == "model" && v.contains("epic"))
-    })
+/// How often (in rows or gaps) an export reports progress and looks at the cancel flag.
+const PROGRESS_EVERY: usize = 256;
+
+/// What an export is busy with, in the order the stages come.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExportStage {
+    /// Reading requirements, mappings and assessments from the engagement file.
+    Reading,
+    /// Deriving each row's coverage.
+    Rows,
+    /// Proposing what would close each gap.
+    GapStories,
+    /// Laying out and sealing the workbook (or CSV, JSON).
+    Writing,
+    /// Writing the file to disk.
+    Saving,
 }
 
-/// The CAF items linked to `r` by the catalogue (either direction).
-fn caf_neighbours<'a>(
-    catalogue: &'a Catalogue,
-    r: &'a QualifiedRef,
-) -> impl Iterator<Item = &'a QualifiedRef> {
-    catalogue.links.iter().filter_map(move |l| {
-        if &l.from == r && l.to.framework == "caf" {
-            Some(&l.to)
-        } else if &l.to == r && l.from.framework == "caf" {
-            Some(&l.from)
-        } else {
-            None
+impl ExportStage {
+    pub fn label(self) -> &'static str {
+        match self {
+            ExportStage::Reading => "reading the engagement",
+            ExportStage::Rows => "deriving coverage",
+            ExportStage::GapStories => "proposing gap stories",
+            ExportStage::Writing => "writing the matrix",
+            ExportStage::Saving => "saving the file",
         }
-    })
+    }
 }
 
-fn entry(
-    catalogue: &Catalogue,
-    r: &QualifiedRef,
-    profile: &LandingZoneProfile,
-) -> Option<CatalogueEntry> {
-    let (fw, item) = catalogue.item(r)?;
-    Some(CatalogueEntry {
-        reference: r.clone(),
-        kind: fw.kind.target_kind(),
-        framework: fw.name.clone(),
-        title: item.display_title().into_owned(),
-        description: item.text.clone(),
-        provenance: fw.provenance.clone(),
-        enabled: (fw.kind == FrameworkKind::LzControls).then(|| profile.is_enabled(r)),
-    })
+/// Progress of an export: `done` of `total` units (rows, gaps) of the current stage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct ExportProgress {
+    pub stage: ExportStage,
+    pub done: usize,
+    pub total: usize,
+}
+
+/// What a host can do during a long export: hear of its progress, and stop it. The callback
+/// may be called from several threads (hence `Sync`), a few hundred times at most per stage.
+/// A cancelled export returns [`ApiError::Cancelled`] and writes nothing.
+#[derive(Clone, Copy, Default)]
+pub struct ExportControl<'a> {
+    pub progress: Option<&'a (dyn Fn(ExportProgress) + Sync)>,
+    pub cancel: Option<&'a AtomicBool>,
+}
+
+impl std::fmt::Debug for ExportControl<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ExportControl")
+            .field("progress", &self.progress.is_some())
+            .field("cancel", &self.cancel)
+            .finish()
+    }
+}
+
+impl ExportControl<'_> {
+    fn report(&self, stage: ExportStage, done: usize, total: usize) {
+        if let Some(p) = self.progress {
+            p(ExportProgress { stage, done, total });
+        }
+    }
+
+    /// `Err(ApiError::Cancelled)` once the host asked to stop.
+    fn check(&self) -> Result<()> {
+        match self.cancel {
+            Some(flag) if flag.load(Ordering::Relaxed) => {
+                Err(ApiError::Cancelled { what: "export" })
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+/// The catalogue looked up by ref, once per export: the matrix asks for an item, whether it is
+/// an epic and its CAF neighbours for every mapping, and a scan per question made the export
+/// grow with mappings × catalogue size.
+struct CatalogueIndex<'a> {
+    items: HashMap<QualifiedRef, (&'a CatalogueFramework, &'a CatalogueItem)>,
+    epics: HashSet<QualifiedRef>,
+    /// The CAF items linked to a ref (either direction), in the catalogue's link order.
+    caf_links: HashMap<QualifiedRef, Vec<QualifiedRef>>,
+}
+
+impl<'a> CatalogueIndex<'a> {
+    fn new(catalogue: &'a Catalogue) -> CatalogueIndex<'a> {
+        // As `Catalogue::item` finds them: the first framework with an id, its first item
+        // with a ref.
+        let mut items = HashMap::new();
+        let mut frameworks: HashSet<&str> = HashSet::new();
+        let mut epics = HashSet::new();
+        for fw in &catalogue.frameworks {
+            if !frameworks.insert(fw.id.as_str()) {
+                continue;
+            }
+            for item in &fw.items {
+                let r = QualifiedRef::new(fw.id.clone(), item.reference.clone());
+                if items.contains_key(&r) {
+                    continue;
+                }
+                // CAF items of the older model are the core security epics; the others are
+                // capabilities.
+                if item
+                    .attributes
+                    .iter()
+                    .any(|(k, v)| k == "model" && v.contains("epic"))
+                {
+                    epics.insert(r.clone());
+                }
+                items.insert(r, (fw, item));
+            }
+        }
+        let mut caf_links: HashMap<QualifiedRef, Vec<QualifiedRef>> = HashMap::new();
+        for l in &catalogue.links {
+            if l.to.framework == "caf" {
+                caf_links
+                    .entry(l.from.clone())
+                    .or_default()
+                    .push(l.to.clone());
+            }
+            // A link from a CAF item to itself counts once, as its `to`.
+            if l.from.framework == "caf" && !(l.to.framework == "caf" && l.to == l.from) {
+                caf_links
+                    .entry(l.to.clone())
+                    .or_default()
+                    .push(l.from.clone());
+            }
+        }
+        CatalogueIndex {
+            items,
+            epics,
+            caf_links,
+        }
+    }
+
+    fn item(&self, r: &QualifiedRef) -> Option<(&'a CatalogueFramework, &'a CatalogueItem)> {
+        self.items.get(r).copied()
+    }
+
+    fn is_epic(&self, r: &QualifiedRef) -> bool {
+        self.epics.contains(r)
+    }
+
+    /// The CAF items linked to `r` by the catalogue (either direction).
+    fn caf_neighbours(&self, r: &QualifiedRef) -> &[QualifiedRef] {
+        self.caf_links.get(r).map(Vec::as_slice).unwrap_or_default()
+    }
+
+    fn entry(&self, r: &QualifiedRef, profile: &LandingZoneProfile) -> Option<CatalogueEntry> {
+        let (fw, item) = self.item(r)?;
+        Some(CatalogueEntry {
+            reference: r.clone(),
+            kind: fw.kind.target_kind(),
+            framework: fw.name.clone(),
+            title: item.display_title().into_owned(),
+            description: item.text.clone(),
+            provenance: fw.provenance.clone(),
+            enabled: (fw.kind == FrameworkKind::LzControls).then(|| profile.is_enabled(r)),
+        })
+    }
 }
 
 fn first_words(text: &str, max: usize) -> String {
@@ -131,8 +256,21 @@ fn first_words(text: &str, max: usize) -> String {
 
 /// The matrix of the engagement as it stands, for `actor` at `actor.at`.
 pub fn matrix_model(view: &View, actor: &Actor) -> Result<MatrixModel> {
+    matrix_model_with(view, actor, &ExportControl::default())
+}
+
+/// As [`matrix_model`], reporting progress and stopping with [`ApiError::Cancelled`] when
+/// `control` asks.
+pub fn matrix_model_with(
+    view: &View,
+    actor: &Actor,
+    control: &ExportControl,
+) -> Result<MatrixModel> {
+    control.check()?;
+    control.report(ExportStage::Reading, 0, 1);
     let info = view.info()?;
     let catalogue = view.catalogue()?;
+    let index = CatalogueIndex::new(&catalogue);
     let profile = LandingZoneProfile::new(
         view.landing_zone_profile()?
             .into_iter()
@@ -164,10 +302,15 @@ pub fn matrix_model(view: &View, actor: &Actor) -> Result<MatrixModel> {
         }
     }
 
+    control.report(ExportStage::Reading, 1, 1);
     let mut rows = Vec::with_capacity(requirements.len());
     let mut links = Vec::new();
     let mut referenced: BTreeSet<QualifiedRef> = BTreeSet::new();
-    for r in &requirements {
+    for (done, r) in requirements.iter().enumerate() {
+        if done % PROGRESS_EVERY == 0 {
+            control.check()?;
+            control.report(ExportStage::Rows, done, requirements.len());
+        }
         let key = format!("{}:{}", r.set, r.reference);
         let mine: Vec<&MappingRow> = by_source.get(&r.id).cloned().unwrap_or_default();
         let accepted: Vec<&MappingRow> = mine
@@ -194,15 +337,15 @@ pub fn matrix_model(view: &View, actor: &Actor) -> Result<MatrixModel> {
             referenced.insert(target.clone());
             match m.target.kind.target_kind() {
                 TargetKind::Caf => {
-                    let (own, other) = if is_epic(&catalogue, &target) {
+                    let (own, other) = if index.is_epic(&target) {
                         (&mut epics, &mut capabilities)
                     } else {
                         (&mut capabilities, &mut epics)
                     };
                     // An epic names its capabilities and the other way round, through the
                     // catalogue's alignment links.
-                    for n in caf_neighbours(&catalogue, &target) {
-                        if is_epic(&catalogue, n) != is_epic(&catalogue, &target) {
+                    for n in index.caf_neighbours(&target) {
+                        if index.is_epic(n) != index.is_epic(&target) {
                             other.insert(n.clone());
                         }
                     }
@@ -224,7 +367,7 @@ pub fn matrix_model(view: &View, actor: &Actor) -> Result<MatrixModel> {
                 target: target.clone(),
                 target_kind: m.target.kind.target_kind(),
                 // An entry whose source publishes no details says so instead of an empty title.
-                target_title: catalogue
+                target_title: index
                     .item(&target)
                     .map(|(_, i)| i.display_title().into_owned())
                     .unwrap_or_else(|| m.target.title.clone()),
@@ -321,7 +464,8 @@ pub fn matrix_model(view: &View, actor: &Actor) -> Result<MatrixModel> {
         }
     }
 
-    let gaps = gap_stories(view, &catalogue, &rows, &mappings)?;
+    control.report(ExportStage::Rows, requirements.len(), requirements.len());
+    let gaps = gap_stories(view, &catalogue, &index, &rows, &mappings, control)?;
     for g in &gaps {
         referenced.extend(g.implement.iter().cloned());
     }
@@ -352,7 +496,7 @@ pub fn matrix_model(view: &View, actor: &Actor) -> Result<MatrixModel> {
         links,
         catalogue: referenced
             .iter()
-            .filter_map(|r| entry(&catalogue, r, &profile))
+            .filter_map(|r| index.entry(r, &profile))
             .collect(),
         coverage_by_capability: Vec::new(),
         coverage_by_domain: Vec::new(),
@@ -405,13 +549,70 @@ fn to_the_second(text: &str) -> String {
         .unwrap_or_else(|| text.to_string())
 }
 
+/// The kinds a gap story proposes to put in place.
+const STORY_KINDS: [TargetKind; 2] = [TargetKind::Service, TargetKind::LzControl];
+
+/// The best service and landing-zone control for each query, on up to `threads` threads, in the
+/// order of `queries`. Counts each one done in `done` and stops early when `control` cancels.
+fn story_hints(
+    engine: &Engine,
+    history: &crosswalk_suggest::History,
+    queries: &[&crosswalk_suggest::Query],
+    control: &ExportControl,
+) -> Result<Vec<Vec<crosswalk_suggest::Suggestion>>> {
+    let total = queries.len();
+    let done = AtomicUsize::new(0);
+    let hints_of = |chunk: &[&crosswalk_suggest::Query]| -> Result<Vec<_>> {
+        let mut out = Vec::with_capacity(chunk.len());
+        for q in chunk {
+            out.push(engine.suggest_kinds(q, 1, history, &STORY_KINDS));
+            let n = done.fetch_add(1, Ordering::Relaxed) + 1;
+            if n % PROGRESS_EVERY == 0 {
+                control.check()?;
+                control.report(ExportStage::GapStories, n, total);
+            }
+        }
+        Ok(out)
+    };
+    // Each gap is ranked on its own, so the work splits over the machine's cores; the result is
+    // the same on any number of threads.
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .clamp(1, 8);
+    if threads == 1 || total < 64 {
+        return hints_of(queries);
+    }
+    let size = total.div_ceil(threads);
+    let parts: Vec<Result<Vec<_>>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = queries
+            .chunks(size)
+            .map(|chunk| scope.spawn(move || hints_of(chunk)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    });
+    let mut out = Vec::with_capacity(total);
+    for p in parts {
+        out.extend(p?);
+    }
+    Ok(out)
+}
+
 /// A backlog story per gap: the best services and landing-zone controls not yet decided, with
 /// acceptance criteria drawn from their catalogue descriptions.
 fn gap_stories(
     view: &View,
     catalogue: &Catalogue,
+    index: &CatalogueIndex,
     rows: &[MatrixRow],
     mappings: &[MappingRow],
+    control: &ExportControl,
 ) -> Result<Vec<GapStory>> {
     let gap_rows: Vec<&MatrixRow> = rows
         .iter()
@@ -420,6 +621,7 @@ fn gap_stories(
     if gap_rows.is_empty() {
         return Ok(Vec::new());
     }
+    control.check()?;
     let engine = Engine::new(catalogue);
     let inputs = engine_inputs(view, None, mappings)?;
     let queries: HashMap<String, &crosswalk_suggest::Query> = inputs
@@ -433,7 +635,7 @@ fn gap_stories(
         })
         .collect();
     let history = engine.history(&inputs.decisions);
-    let decided: BTreeSet<(String, String)> = mappings
+    let decided: HashSet<(String, String)> = mappings
         .iter()
         .map(|m| {
             (
@@ -442,22 +644,36 @@ fn gap_stories(
             )
         })
         .collect();
-    let mut stories = Vec::new();
-    for row in gap_rows {
+    // A requirement that is a gap for several workloads is ranked once.
+    let mut slot_of: HashMap<&str, usize> = HashMap::new();
+    let mut wanted: Vec<&crosswalk_suggest::Query> = Vec::new();
+    let mut keys: Vec<String> = Vec::with_capacity(gap_rows.len());
+    for row in &gap_rows {
         let requirement = format!("{}:{}", row.set, row.reference);
-        let Some(query) = queries.get(&requirement) else {
+        if let Some((key, query)) = queries.get_key_value(&requirement) {
+            slot_of.entry(key.as_str()).or_insert_with(|| {
+                wanted.push(query);
+                wanted.len() - 1
+            });
+        }
+        keys.push(requirement);
+    }
+    control.report(ExportStage::GapStories, 0, wanted.len());
+    let hints = story_hints(&engine, &history, &wanted, control)?;
+    let mut stories = Vec::with_capacity(gap_rows.len());
+    for (row, requirement) in gap_rows.into_iter().zip(keys) {
+        let Some(&slot) = slot_of.get(requirement.as_str()) else {
             continue;
         };
-        let implement: Vec<QualifiedRef> = engine
-            .suggest_with(query, 1, &history)
-            .into_iter()
+        let implement: Vec<QualifiedRef> = hints[slot]
+            .iter()
             .filter(|s| matches!(s.kind, TargetKind::Service | TargetKind::LzControl))
             .filter(|s| !decided.contains(&(requirement.clone(), s.target.to_string())))
-            .map(|s| s.target)
+            .map(|s| s.target.clone())
             .collect();
         let acceptance_criteria = implement
             .iter()
-            .filter_map(|t| catalogue.item(t))
+            .filter_map(|t| index.item(t))
             .map(|(_, i)| {
                 if i.text.is_empty() {
                     format!("{} is in place for the workload.", i.display_title())
@@ -481,6 +697,7 @@ fn gap_stories(
             acceptance_criteria,
         });
     }
+    control.report(ExportStage::GapStories, wanted.len(), wanted.len());
     Ok(stories)
 }
 
@@ -495,35 +712,101 @@ fn fresh_secret() -> Result<[u8; 32]> {
     Ok(key)
 }
 
+/// The engagement an export reads: open for writing (the first sealed export stores the
+/// engagement's sealing key), or read-only (a file this process cannot write: only a key it
+/// already holds can seal the matrix).
+enum Source<'e> {
+    Writable(&'e mut Engagement),
+    ReadOnly(&'e EngagementReader),
+}
+
+impl Source<'_> {
+    fn view(&self) -> &View {
+        match self {
+            Source::Writable(e) => e,
+            Source::ReadOnly(r) => r,
+        }
+    }
+
+    /// The sealing key, made and stored on first use when the file can be written.
+    fn secret(&mut self, actor: &Actor) -> Result<Vec<u8>> {
+        match self {
+            Source::Writable(e) => Ok(e.ensure_export_secret(actor, &fresh_secret()?)?),
+            Source::ReadOnly(r) => r.export_secret()?.ok_or_else(|| no_key_to_seal(r.path())),
+        }
+    }
+}
+
+/// Why a read-only engagement cannot give a sealed matrix before its first export.
+fn no_key_to_seal(db: &Path) -> ApiError {
+    ApiError::Invalid(format!(
+        "{db}: the engagement file is read-only and has no sealing key yet. The first xlsx or \
+         json export stores the key that seals the matrix in the engagement file, so this export \
+         cannot be sealed and nothing was written. Make the file writable (for example \
+         `chmod u+w {db}`) or export from a writable copy once; later exports also work from the \
+         read-only file. A CSV export needs no key.",
+        db = db.display()
+    ))
+}
+
 pub(crate) fn export_with(
     e: &mut Engagement,
     actor: &Actor,
     request: &ExportRequest,
 ) -> Result<ExportReport> {
+    export_from(
+        Source::Writable(e),
+        actor,
+        request,
+        &ExportControl::default(),
+    )
+}
+
+fn export_from(
+    mut source: Source,
+    actor: &Actor,
+    request: &ExportRequest,
+    control: &ExportControl,
+) -> Result<ExportReport> {
     let format = match request.format {
         Some(f) => f,
         None => ExportFormat::from_path(&request.out)?,
     };
+    let sealed = matches!(format, ExportFormat::Xlsx | ExportFormat::Json);
     // Checked before anything is written, the engagement's export key included.
-    let target = crate::output::destination(&request.out, e.path())?;
-    let model = matrix_model(e, actor)?;
-    let (bytes, content_hash, warnings) = match format {
-        ExportFormat::Xlsx => {
-            let secret = e.ensure_export_secret(actor, &fresh_secret()?)?;
-            let x = crosswalk_matrix::write_xlsx(&model, &secret)?;
+    let target = crate::output::destination(&request.out, source.view().path())?;
+    // A read-only file without a key is refused before the work, not after it.
+    if let (true, Source::ReadOnly(r)) = (sealed, &source) {
+        if r.export_secret()?.is_none() {
+            return Err(no_key_to_seal(r.path()));
+        }
+    }
+    let model = matrix_model_with(source.view(), actor, control)?;
+    control.check()?;
+    control.report(ExportStage::Writing, 0, 1);
+    let secret = if sealed {
+        Some(source.secret(actor)?)
+    } else {
+        None
+    };
+    let (bytes, content_hash, warnings) = match (format, &secret) {
+        (ExportFormat::Xlsx, Some(secret)) => {
+            let x = crosswalk_matrix::write_xlsx(&model, secret)?;
             (x.bytes, Some(x.content_hash), x.warnings)
         }
-        ExportFormat::Csv => (crosswalk_matrix::write_csv(&model)?, None, Vec::new()),
-        ExportFormat::Json => {
-            let secret = e.ensure_export_secret(actor, &fresh_secret()?)?;
-            (
-                crosswalk_matrix::write_json(&model, &secret)?,
-                None,
-                Vec::new(),
-            )
-        }
+        (ExportFormat::Json, Some(secret)) => (
+            crosswalk_matrix::write_json(&model, secret)?,
+            None,
+            Vec::new(),
+        ),
+        _ => (crosswalk_matrix::write_csv(&model)?, None, Vec::new()),
     };
+    control.report(ExportStage::Writing, 1, 1);
+    control.report(ExportStage::Saving, 0, 1);
+    // The last moment to stop: after this the file is in place.
+    control.check()?;
     crate::output::write_atomically(&request.out, &target, &bytes)?;
+    control.report(ExportStage::Saving, 1, 1);
     let mut coverage = CoverageCounts::default();
     for r in &model.rows {
         coverage.add(r.coverage);
@@ -548,12 +831,35 @@ pub(crate) fn export_with(
 
 /// Writes the traceability matrix of the engagement `db` (which must exist) to `request.out`.
 pub fn export(db: &Path, actor: &Actor, request: &ExportRequest) -> Result<ExportReport> {
+    export_controlled(db, actor, request, &ExportControl::default())
+}
+
+/// As [`export`], reporting progress to `control.progress` and stopping, with
+/// [`ApiError::Cancelled`] and no file written, once `control.cancel` is set.
+///
+/// A file this process cannot write is exported read-only: CSV always, xlsx and JSON once an
+/// earlier export stored the engagement's sealing key (else a clear error says what to do).
+pub fn export_controlled(
+    db: &Path,
+    actor: &Actor,
+    request: &ExportRequest,
+    control: &ExportControl,
+) -> Result<ExportReport> {
     // Refused before the engagement is even opened: `--out` must not be the engagement file.
     crate::output::destination(&request.out, db)?;
-    let mut e = Engagement::open(db, actor, crate::shipped_catalogue())?;
-    let report = export_with(&mut e, actor, request)?;
-    e.close()?;
-    Ok(report)
+    control.check()?;
+    match Engagement::open(db, actor, crate::shipped_catalogue()) {
+        Ok(mut e) => {
+            let report = export_from(Source::Writable(&mut e), actor, request, control)?;
+            e.close()?;
+            Ok(report)
+        }
+        Err(e) if e.is_read_only() => {
+            let reader = crate::engagement::open_read(db)?;
+            export_from(Source::ReadOnly(&reader), actor, request, control)
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 #[cfg(test)]

@@ -32,7 +32,10 @@ pub use engagement::{
     audit_log, audit_report, engagement_summary, shipped_catalogue, AuditReport, EngagementSummary,
 };
 pub use error::{ApiError, Result};
-pub use export::{export, matrix_model, ExportFormat, ExportReport, ExportRequest};
+pub use export::{
+    export, export_controlled, matrix_model, matrix_model_with, ExportControl, ExportFormat,
+    ExportProgress, ExportReport, ExportRequest, ExportStage,
+};
 pub use import::{column_profiles, import, ColumnProfile, ImportRefs, ImportReport, ImportRequest};
 pub use map::{map, MapReport, MapRequest, MappedTarget};
 pub use matrix::{

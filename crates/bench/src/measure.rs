@@ -172,22 +172,45 @@ pub fn suggest(db: &Path) -> Result<Sample> {
 /// The score above which the benchmark accepts suggestions, so the matrix has mappings.
 pub const ACCEPT_ABOVE: f64 = 0.5;
 
-/// Crosswalk's xlsx export of the whole engagement.
+/// Crosswalk's xlsx export of the whole engagement. The detail adds the seconds each stage took
+/// (from the export's progress reports), so a run shows where the time went.
 pub fn export(db: &Path, out: &Path) -> Result<Sample> {
-    timed(|| {
-        let report = crosswalk_api::export(
+    let start = Instant::now();
+    let stages: std::sync::Mutex<Vec<(crosswalk_api::ExportStage, f64)>> = Default::default();
+    let progress = |p: crosswalk_api::ExportProgress| {
+        let mut s = stages.lock().unwrap_or_else(|e| e.into_inner());
+        if s.last().map(|(stage, _)| *stage) != Some(p.stage) {
+            s.push((p.stage, start.elapsed().as_secs_f64()));
+        }
+    };
+    let mut sample = timed(|| {
+        let report = crosswalk_api::export_controlled(
             db,
             &actor(),
             &crosswalk_api::ExportRequest {
                 out: out.to_path_buf(),
                 format: Some(crosswalk_api::ExportFormat::Xlsx),
             },
+            &crosswalk_api::ExportControl {
+                progress: Some(&progress),
+                cancel: None,
+            },
         )?;
         Ok(format!(
             "{} rows, {} links, {} gaps",
             report.rows, report.links, report.gaps
         ))
-    })
+    })?;
+    let stages = stages.into_inner().unwrap_or_else(|e| e.into_inner());
+    let mut parts = Vec::new();
+    for (i, (stage, at)) in stages.iter().enumerate() {
+        let end = stages.get(i + 1).map(|(_, t)| *t).unwrap_or(sample.seconds);
+        parts.push(format!("{} {:.2} s", stage.label(), end - at));
+    }
+    if !parts.is_empty() {
+        sample.detail = format!("{} ({})", sample.detail, parts.join(", "));
+    }
+    Ok(sample)
 }
 
 /// One sheet's name and its non-empty cells as (row, column, value).

@@ -105,6 +105,18 @@ pub enum StoreError {
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 impl StoreError {
+    /// True when the engagement file could not be written because it, or its folder, is
+    /// read-only (reading it may still work).
+    pub fn is_read_only(&self) -> bool {
+        match self {
+            StoreError::ReadOnly { .. } => true,
+            StoreError::Sqlite(rusqlite::Error::SqliteFailure(f, _)) => {
+                f.code == rusqlite::ErrorCode::ReadOnly
+            }
+            _ => false,
+        }
+    }
+
     /// What a database error means for the engagement file `db`, in words that name the file;
     /// `None` unless it is one of the known kinds (read-only, damaged, busy, full…).
     pub fn engagement_message(&self, db: &std::path::Path) -> Option<String> {
