@@ -272,3 +272,68 @@ fn an_altered_audit_log_is_still_shown_with_the_break_marked() {
     assert!(marked[0].contains("mallory"), "{text}");
     assert!(String::from_utf8_lossy(&out.stderr).contains(&format!("entry {last}")));
 }
+
+#[test]
+fn a_read_only_engagement_exports_with_the_key_it_has_and_says_what_to_do_without_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = engagement(dir.path());
+    chmod(dir.path(), 0o777);
+    chmod(&db, 0o444);
+    let before = file_hash(&db);
+    let matrix = dir.path().join("m.xlsx");
+    let m = matrix.to_str().unwrap();
+
+    // No sealing key yet: the first sealed export would have to store one.
+    let out = run_unprivileged(&db, &["export", "--out", m]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("e.crosswalk: the engagement file is read-only and has no sealing key yet"),
+        "{err}"
+    );
+    assert!(err.contains("chmod u+w"), "says what to do: {err}");
+    assert!(
+        !err.contains("Error code") && !err.contains("database error"),
+        "{err}"
+    );
+    assert!(!matrix.exists(), "nothing written");
+    // A CSV needs no key.
+    let csv = dir.path().join("m.csv");
+    let out = run_unprivileged(&db, &["export", "--out", csv.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(csv.is_file());
+    assert_eq!(file_hash(&db), before, "the engagement is unchanged");
+
+    // Once a writable export stored the key, the read-only file exports sealed matrices.
+    chmod(&db, 0o644);
+    json(
+        &db,
+        &[
+            "export",
+            "--out",
+            dir.path().join("first.xlsx").to_str().unwrap(),
+        ],
+    );
+    chmod(&db, 0o444);
+    let before = file_hash(&db);
+    let out = run_unprivileged(&db, &["export", "--out", m]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(matrix.is_file());
+    let out = run_unprivileged(&db, &["verify", m, "--json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(stdout_json(&out)["status"], "untouched");
+    assert_eq!(file_hash(&db), before, "the engagement is unchanged");
+    assert!(!dir.path().join("e.crosswalk-wal").exists());
+}
