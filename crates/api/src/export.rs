@@ -307,7 +307,7 @@ pub fn matrix_model_with(
     let mut links = Vec::new();
     let mut referenced: BTreeSet<QualifiedRef> = BTreeSet::new();
     for (done, r) in requirements.iter().enumerate() {
-        if done % PROGRESS_EVERY == 0 {
+        if done.is_multiple_of(PROGRESS_EVERY) {
             control.check()?;
             control.report(ExportStage::Rows, done, requirements.len());
         }
@@ -567,7 +567,7 @@ fn story_hints(
         for q in chunk {
             out.push(engine.suggest_kinds(q, 1, history, &STORY_KINDS));
             let n = done.fetch_add(1, Ordering::Relaxed) + 1;
-            if n % PROGRESS_EVERY == 0 {
+            if n.is_multiple_of(PROGRESS_EVERY) {
                 control.check()?;
                 control.report(ExportStage::GapStories, n, total);
             }
