@@ -362,6 +362,31 @@ impl Engagement {
     ) -> std::result::Result<(ImportDiff, SheetImport), E> {
         let now = actor.timestamp();
         // IMMEDIATE takes the write lock first, as every other change does.
+        // A larger page cache while the import runs: the rows, their indexes and the full-text
+        // index of a large sheet would otherwise be spilled to the WAL and written again.
+        let cache: i64 = self
+            .view_conn()
+            .pragma_query_value(None, "cache_size", |r| r.get(0))
+            .map_err(StoreError::from)?;
+        self.view_conn()
+            .pragma_update(None, "cache_size", IMPORT_CACHE_KIB)
+            .map_err(StoreError::from)?;
+        let result = self.import_in_transaction(actor, set, file, &now, feed);
+        self.view_conn()
+            .pragma_update(None, "cache_size", cache)
+            .map_err(StoreError::from)?;
+        result
+    }
+
+    fn import_in_transaction<E: From<StoreError>>(
+        &mut self,
+        actor: &Actor,
+        set: &str,
+        file: &str,
+        now: &str,
+        feed: impl FnOnce(&mut ImportSink<'_>) -> std::result::Result<FedImport, E>,
+    ) -> std::result::Result<(ImportDiff, SheetImport), E> {
+        let now = now.to_string();
         let tx = self.write_transaction()?;
         let mut sink = ImportSink::begin(&tx, set, file, &now)?;
         let (summary, profile) = feed(&mut sink)?;
@@ -398,6 +423,9 @@ impl Engagement {
         Ok((diff, summary))
     }
 }
+
+/// The page cache of an import, in KiB (as `PRAGMA cache_size` takes it, negated).
+const IMPORT_CACHE_KIB: i64 = -65536;
 
 /// What the feed of [`Engagement::import_streamed`] returns: the sheet import without its
 /// requirements, and the column profile `(name, options)` to save with the import.
@@ -524,25 +552,31 @@ impl<'t> ImportSink<'t> {
         // The rows are indexed in bulk once stored (see migration 0012); set back in `finish`,
         // inside this transaction, so no one ever sees it set.
         tx.execute("UPDATE fts_control SET deferred = 1 WHERE id = 1", [])?;
+        // Foreign keys checked at commit (the rows only point at this set and its framework):
+        // an immediate check would need a statement journal per row. Reset by the commit.
+        tx.pragma_update(None, "defer_foreign_keys", true)?;
         let existing = match existing_id {
             Some(id) => existing_items(tx, id)?,
             None => HashMap::new(),
         };
         let live_before = existing.values().filter(|e| !e.removed && !e.extra).count();
+        // OR ROLLBACK: any failure ends the whole import anyway, so no row needs a statement
+        // journal of its own to be undone alone (it cost a copy of every page a row touched).
         let insert = tx.prepare(
-            "INSERT INTO items (framework_id, ref, source_ref, generated_ref, title, text, section,
+            "INSERT OR ROLLBACK INTO items (framework_id, ref, source_ref, generated_ref, title, text, section,
                                 parent_ref, sheet, row, position, attributes, withdrawn, changed_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
         )?;
         let update = tx.prepare(
-            "UPDATE items SET source_ref = ?2, generated_ref = ?3, title = ?4, text = ?5,
+            "UPDATE OR ROLLBACK items SET source_ref = ?2, generated_ref = ?3, title = ?4, text = ?5,
                               section = ?6, parent_ref = ?7, sheet = ?8, row = ?9, position = ?10,
                               attributes = ?11, withdrawn = ?12, removed = 0, extra = 0,
                               changed_at = ?13
              WHERE id = ?1",
         )?;
-        let moved =
-            tx.prepare("UPDATE items SET sheet = ?2, row = ?3, position = ?4 WHERE id = ?1")?;
+        let moved = tx.prepare(
+            "UPDATE OR ROLLBACK items SET sheet = ?2, row = ?3, position = ?4 WHERE id = ?1",
+        )?;
         Ok(ImportSink {
             tx,
             set: set.to_string(),
@@ -726,7 +760,7 @@ impl<'t> ImportSink<'t> {
         tx.execute(
             "INSERT INTO items_fts(rowid, ref, title, text, section)
              SELECT id, ref, title, text, section FROM items
-             WHERE framework_id = ?1 AND id > ?2 ORDER BY id",
+             WHERE id > ?2 AND +framework_id = ?1 ORDER BY id",
             params![framework_id, max_id_before],
         )?;
         {
