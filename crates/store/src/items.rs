@@ -424,6 +424,10 @@ impl Engagement {
     }
 }
 
+/// FTS5's default buffer of pending terms, and the larger one a bulk index uses.
+const FTS_HASH_BYTES: i64 = 1024 * 1024;
+const IMPORT_FTS_HASH_BYTES: i64 = 32 * 1024 * 1024;
+
 /// The page cache of an import, in KiB (as `PRAGMA cache_size` takes it, negated).
 const IMPORT_CACHE_KIB: i64 = -65536;
 
@@ -555,6 +559,14 @@ impl<'t> ImportSink<'t> {
         // Foreign keys checked at commit (the rows only point at this set and its framework):
         // an immediate check would need a statement journal per row. Reset by the commit.
         tx.pragma_update(None, "defer_foreign_keys", true)?;
+        // FTS5 writes its pending terms out as a new segment whenever they pass `hashsize`
+        // (1 MiB by default) and merges those segments as they pile up: a larger buffer for the
+        // bulk index below means a few large segments instead of a merge every megabyte.
+        // Stored in the index's config, so set back in `finish`, in this transaction.
+        tx.execute(
+            "INSERT INTO items_fts(items_fts, rank) VALUES ('hashsize', ?1)",
+            [IMPORT_FTS_HASH_BYTES],
+        )?;
         let existing = match existing_id {
             Some(id) => existing_items(tx, id)?,
             None => HashMap::new(),
@@ -772,6 +784,10 @@ impl<'t> ImportSink<'t> {
                 index.execute([id])?;
             }
         }
+        tx.execute(
+            "INSERT INTO items_fts(items_fts, rank) VALUES ('hashsize', ?1)",
+            [FTS_HASH_BYTES],
+        )?;
         tx.execute("UPDATE fts_control SET deferred = 0 WHERE id = 1", [])?;
 
         let sheets = serde_json::to_string(&summary.sheets)?;
