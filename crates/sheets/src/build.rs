@@ -89,6 +89,20 @@ pub(crate) fn build(
             message: "no column reads as an id, a title or a requirement text, so every column is kept as an attribute and the ids are generated; check --header-row, or that this is a requirement sheet".into(),
         });
     }
+    // The vertical merges of the id column, by each row they cover below their top (looked up
+    // once per row; a scan of every merge per row grew with rows × merges).
+    let mut id_merges: HashMap<u32, Merge> = HashMap::new();
+    if let Some(c) = id_col {
+        let rows_end = sheet.rows.iter().map(|r| r.index).max().unwrap_or(0);
+        for m in &sheet.merges {
+            if m.left <= c.index && c.index <= m.right {
+                for r in m.top + 1..=m.bottom.min(rows_end) {
+                    // The first merge listed wins, as the scan did.
+                    id_merges.entry(r).or_insert(*m);
+                }
+            }
+        }
+    }
     // The last requirement built, held back while the next rows may continue it.
     let mut pending: Option<ImportedRequirement> = None;
     let mut emitted: u32 = 0;
@@ -246,7 +260,7 @@ pub(crate) fn build(
 
         // An id cell merged over several rows (a common layout: one requirement written over
         // several lines) makes those rows one requirement: its text continues on each row.
-        if let Some(m) = id_col.and_then(|c| merged_below_top(sheet, row.index, c.index)) {
+        if let Some(m) = id_merges.get(&row.index).copied() {
             if let Some(prev) = pending
                 .as_mut()
                 .filter(|p| p.row == m.top + 1 && p.reference == reference)
@@ -347,15 +361,6 @@ pub(crate) fn build(
         warnings,
         stopped: false,
     }
-}
-
-/// The vertical merge covering the cell at (`row`, `col`) when the cell is not its top row.
-fn merged_below_top(sheet: &RawSheet, row: u32, col: u32) -> Option<Merge> {
-    sheet
-        .merges
-        .iter()
-        .find(|m| m.left <= col && col <= m.right && m.top < row && row <= m.bottom)
-        .copied()
 }
 
 /// `A2:A4`.
