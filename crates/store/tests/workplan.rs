@@ -186,7 +186,10 @@ fn migrating_a_file_made_before_the_workplan_seeds_it_from_the_catalogue_copy() 
     assert_eq!(e.readiness()?.len(), 20);
     let last = e.audit_log(0)?.pop().expect("an entry");
     assert_eq!(last.action, "schema.migrate");
-    assert_eq!(last.after.unwrap()["applied"], serde_json::json!([10, 11, 12]));
+    assert_eq!(
+        last.after.unwrap()["applied"],
+        serde_json::json!([10, 11, 12])
+    );
     Ok(())
 }
 
