@@ -117,10 +117,7 @@ fn a_cancelled_import_stores_nothing_and_says_so() {
     )
     .expect_err("cancelled");
     assert!(matches!(err, ApiError::Cancelled { .. }), "{err:?}");
-    assert_eq!(
-        err.to_string(),
-        "import cancelled: nothing from acme.csv was stored"
-    );
+    assert_eq!(err.to_string(), "import cancelled; nothing was written");
     assert_eq!(all_refs(&db), before, "nothing of the cancelled import");
     let acme = list_requirements(
         &db,
