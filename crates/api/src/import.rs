@@ -3,11 +3,12 @@
 
 use crate::engagement::{open_read, open_write, shipped_catalogue};
 use crate::error::{ApiError, Result};
-use crosswalk_domain::{ColumnRole, ImportWarning, SheetImport, SheetReport};
+use crosswalk_domain::{ColumnRole, ImportWarning, ImportedRequirement, SheetImport, SheetReport};
 use crosswalk_sheets::ImportOptions;
 use crosswalk_store::{Actor, Engagement, ImportDiff, StoreError};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// What to import and how.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -23,7 +24,95 @@ pub struct ImportRequest {
     /// request's explicit choices are saved under this name after a successful import.
     pub profile: Option<String>,
     pub dry_run: bool,
+    /// Column roles chosen by the user, overriding detection: (column header or letter, role),
+    /// in the order given. Several `id` columns are read as hierarchy levels, left to right. A
+    /// column no sheet has is an error naming the file, the sheet and the column. Saved with
+    /// `profile` like the other choices.
+    pub columns: Vec<(String, ColumnRole)>,
 }
+
+/// The column roles a user can name, as `ROLE=HEADER` takes them.
+pub const COLUMN_ROLES: &str = "id (or ref), title, text, section, parent, attribute";
+
+/// Reads one column choice written `ROLE=HEADER` (`text=Control description`, `id=B`): the
+/// header (or column letter) may hold `=` and spaces; the role is one of [`COLUMN_ROLES`].
+pub fn parse_column_choice(choice: &str) -> std::result::Result<(String, ColumnRole), String> {
+    let Some((role, header)) = choice.split_once('=') else {
+        return Err(format!(
+            "'{choice}' is not ROLE=HEADER (for example text=Description); roles: {COLUMN_ROLES}"
+        ));
+    };
+    let role = match role.trim().to_ascii_lowercase().as_str() {
+        "id" | "ref" => ColumnRole::Id,
+        "title" => ColumnRole::Title,
+        "text" => ColumnRole::Text,
+        "section" => ColumnRole::Section,
+        "parent" => ColumnRole::Parent,
+        "attribute" => ColumnRole::Attribute,
+        other => {
+            return Err(format!(
+                "'{other}' is not a column role; roles: {COLUMN_ROLES}"
+            ))
+        }
+    };
+    if header.trim().is_empty() {
+        return Err(format!(
+            "'{choice}' names no column: give its header or letter after '='"
+        ));
+    }
+    Ok((header.trim().to_string(), role))
+}
+
+/// What an import is doing, as reported to [`ImportControl::progress`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ImportPhase {
+    /// Reading the file and finding its header and columns; nothing stored yet.
+    Reading,
+    /// Storing requirements as they are read (`rows` so far).
+    Storing,
+    /// Every row stored; building the full-text index and committing. No longer cancellable.
+    Indexing,
+    /// Committed.
+    Done,
+}
+
+/// One progress report of a running import.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct ImportProgress {
+    pub phase: ImportPhase,
+    /// Requirements stored so far (all of them from `Indexing` on).
+    pub rows: usize,
+}
+
+/// How a host follows and stops a running import (both optional). `progress` is called on the
+/// thread that called [`import_with`], every [`PROGRESS_EVERY`] rows and at each phase.
+/// Setting `cancel` makes the import stop at the next row and roll back: nothing is stored
+/// and the result is [`ApiError::Cancelled`] ("import cancelled; nothing was written"). Once
+/// every row is stored (phase `Indexing`) the import finishes regardless.
+#[derive(Default, Clone, Copy)]
+pub struct ImportControl<'a> {
+    pub progress: Option<&'a dyn Fn(ImportProgress)>,
+    pub cancel: Option<&'a AtomicBool>,
+}
+
+/// How often (in stored rows) [`ImportControl::progress`] hears about an import.
+pub const PROGRESS_EVERY: usize = 1000;
+
+impl ImportControl<'_> {
+    fn report(&self, phase: ImportPhase, rows: usize) {
+        if let Some(p) = self.progress {
+            p(ImportProgress { phase, rows });
+        }
+    }
+
+    fn cancelled(&self) -> bool {
+        self.cancel.is_some_and(|c| c.load(Ordering::Relaxed))
+    }
+}
+
+/// How many rows the reader may run ahead of the store.
+const CHANNEL_ROWS: usize = 4096;
 
 /// What a saved column profile keeps: the explicit choices, the headers of the sheets they were
 /// saved with (the signature that lets a later import of the same template reuse them without
@@ -185,10 +274,11 @@ fn default_set(path: &Path) -> String {
         .unwrap_or_else(|| "requirements".into())
 }
 
-/// What reading the sheet chose and found.
-struct Read {
+/// What choosing the import options found: the options, and the whole sheet when choosing
+/// needed to read it (a saved profile matched by its headers).
+struct Chosen {
     options: ImportOptions,
-    sheet: SheetImport,
+    sheet: Option<SheetImport>,
     /// The saved profile named with `--profile`, when it exists.
     saved: Option<ProfileOptions>,
     /// The saved profile applied because the file's headers match it.
@@ -196,20 +286,21 @@ struct Read {
     notes_before: Vec<String>,
 }
 
-/// Reads and checks the whole sheet, applying a saved column profile where one is named or
-/// matches the file's headers. Reads the engagement's profiles when the file exists; writes
-/// nothing.
-fn read_sheet(
+/// Chooses the options of the import: the request's explicit choices, a saved column profile
+/// where one is named, or one whose headers match the file's. Reads the engagement's profiles
+/// when the file exists; writes nothing.
+fn choose(
     db: &Path,
     request: &ImportRequest,
     name: &str,
     bytes: &[u8],
     set: &str,
-) -> Result<Read> {
+) -> Result<Chosen> {
     let explicit = ProfileOptions {
         sheets: request.sheets.clone(),
         all_sheets: request.all_sheets,
         header_row: request.header_row,
+        roles: request.columns.clone(),
         ..Default::default()
     };
     let saved_profiles: Vec<(String, ProfileOptions)> = if db.exists() {
@@ -235,9 +326,8 @@ fn read_sheet(
         }
     }
 
-    let mut matched: Option<String> = None;
     let mut notes_before: Vec<String> = Vec::new();
-    let (options, sheet) = if request.profile.is_none() && explicit.chooses_nothing() {
+    if request.profile.is_none() && explicit.chooses_nothing() {
         // No choice made: a saved profile whose headers match this file is applied, those used
         // for this set first.
         let mut candidates: Vec<&(String, ProfileOptions)> = saved_profiles
@@ -245,7 +335,6 @@ fn read_sheet(
             .filter(|(_, p)| !p.chooses_nothing() && !p.signature.is_empty())
             .collect();
         candidates.sort_by_key(|(_, p)| !p.sets.iter().any(|s| s == set));
-        let mut found = None;
         for (profile_name, p) in candidates {
             let options = p.options();
             if let Ok(sheet) = crosswalk_sheets::read_requirements(name, bytes, &options) {
@@ -253,40 +342,44 @@ fn read_sheet(
                     notes_before.push(format!(
                         "applied the saved column profile '{profile_name}': the file's headers match the ones it was saved with"
                     ));
-                    matched = Some(profile_name.clone());
-                    found = Some((options, sheet));
-                    break;
+                    return Ok(Chosen {
+                        options,
+                        sheet: Some(sheet),
+                        saved,
+                        matched: Some(profile_name.clone()),
+                        notes_before,
+                    });
                 }
             }
         }
-        match found {
-            Some(f) => f,
-            None => {
-                let options = ImportOptions::default();
-                let sheet = crosswalk_sheets::read_requirements(name, bytes, &options)?;
-                (options, sheet)
-            }
-        }
-    } else {
-        let base = saved.clone().unwrap_or_default();
-        let options = ImportOptions {
-            sheets: if explicit.sheets.is_empty() {
-                base.sheets
-            } else {
-                explicit.sheets.clone()
-            },
-            all_sheets: explicit.all_sheets || base.all_sheets,
-            header_row: explicit.header_row.or(base.header_row),
-            roles: base.roles,
-        };
-        let sheet = crosswalk_sheets::read_requirements(name, bytes, &options)?;
-        (options, sheet)
+        return Ok(Chosen {
+            options: ImportOptions::default(),
+            sheet: None,
+            saved,
+            matched: None,
+            notes_before,
+        });
+    }
+    let base = saved.clone().unwrap_or_default();
+    let options = ImportOptions {
+        sheets: if explicit.sheets.is_empty() {
+            base.sheets
+        } else {
+            explicit.sheets.clone()
+        },
+        all_sheets: explicit.all_sheets || base.all_sheets,
+        header_row: explicit.header_row.or(base.header_row),
+        roles: if explicit.roles.is_empty() {
+            base.roles
+        } else {
+            explicit.roles.clone()
+        },
     };
-    Ok(Read {
+    Ok(Chosen {
         options,
-        sheet,
+        sheet: None,
         saved,
-        matched,
+        matched: None,
         notes_before,
     })
 }
@@ -300,116 +393,9 @@ fn customer_of(db: &Path) -> String {
         .unwrap_or_else(|| "engagement".to_string())
 }
 
-/// Imports `request.file` into the engagement `db` (created when missing, unless a dry run).
-/// The file is read and checked completely before the engagement is opened, so bad input
-/// never creates or touches the engagement file.
-///
-/// When the engagement file does not exist yet, it is made under a temporary name on a second
-/// thread while this one reads the sheet (installing the catalogue copy takes about as long as
-/// reading a large sheet), and appears under its name only once the sheet proved readable.
-pub fn import(db: &Path, actor: &Actor, request: &ImportRequest) -> Result<ImportReport> {
-    let bytes = read_file(&request.file)?;
-    let name = file_name(&request.file);
-    let set = request
-        .set
-        .clone()
-        .unwrap_or_else(|| default_set(&request.file));
-    let new_file = !request.dry_run && !db.exists();
-    let (read, pending) = std::thread::scope(|scope| {
-        let pending = new_file.then(|| {
-            scope
-                .spawn(|| Engagement::prepare_new(db, actor, &customer_of(db), shipped_catalogue()))
-        });
-        let read = read_sheet(db, request, &name, &bytes, &set);
-        (read, pending.map(|h| h.join()))
-    });
-    let pending = match pending {
-        Some(Ok(made)) => Some(made),
-        Some(Err(panic)) => std::panic::resume_unwind(panic),
-        None => None,
-    };
-    // A sheet that cannot be read drops the prepared file unseen.
-    let Read {
-        options,
-        sheet,
-        saved,
-        matched,
-        notes_before,
-    } = read?;
-    // Nothing read into a new engagement file: refused here, so the prepared file is dropped
-    // unseen (into an existing file the store refuses it).
-    if pending.is_some() && sheet.requirements.is_empty() {
-        return Err(crosswalk_store::StoreError::NothingToImport { set, file: name }.into());
-    }
-
-    // With --profile, the choices used are saved under that name, in the import's transaction.
-    let to_save = match &request.profile {
-        Some(profile) => {
-            let mut sets = saved.as_ref().map(|p| p.sets.clone()).unwrap_or_default();
-            if !sets.contains(&set) {
-                sets.push(set.clone());
-            }
-            let chosen = ProfileOptions {
-                sheets: options.sheets.clone(),
-                all_sheets: options.all_sheets,
-                header_row: options.header_row,
-                roles: options.roles.clone(),
-                signature: signature(&sheet),
-                sets,
-            };
-            let json = serde_json::to_value(&chosen)
-                .map_err(|e| ApiError::Invalid(format!("cannot save the profile: {e}")))?;
-            Some((profile.clone(), json))
-        }
-        None => None,
-    };
-
-    let diff = if request.dry_run {
-        if db.exists() {
-            open_read(db)?.plan_import(&set, &sheet)?
-        } else {
-            ImportDiff {
-                set: set.clone(),
-                new_set: true,
-                added: sheet
-                    .requirements
-                    .iter()
-                    .map(|r| r.reference.clone())
-                    .collect(),
-                ..Default::default()
-            }
-        }
-    } else {
-        let profile = to_save.as_ref().map(|(n, json)| (n.as_str(), json));
-        let store = |mut e: Engagement| -> Result<ImportDiff> {
-            let diff = e.import_requirements_with_profile(actor, &set, &sheet, profile)?;
-            e.close()?;
-            Ok(diff)
-        };
-        match pending {
-            // A first import fills the new file before it gets its name: killed at any point,
-            // it leaves no file or the whole import.
-            Some(made) => {
-                let made = made?;
-                let diff = store(made.open()?)?;
-                match made.publish() {
-                    Ok(e) => {
-                        e.close()?;
-                        diff
-                    }
-                    // Another process made the file meanwhile: import into that one.
-                    Err(StoreError::AlreadyExists { .. }) => store(open_write(db, actor)?)?,
-                    Err(other) => return Err(other.into()),
-                }
-            }
-            None => store(open_write(db, actor)?)?,
-        }
-    };
-    let preview = sheet
-        .requirements
-        .iter()
-        .take(PREVIEW_ROWS)
-        .map(|r| PreviewRow {
+impl PreviewRow {
+    fn of(r: &ImportedRequirement) -> PreviewRow {
+        PreviewRow {
             reference: r.reference.clone(),
             sheet: r.sheet.clone(),
             row: r.row,
@@ -417,32 +403,297 @@ pub fn import(db: &Path, actor: &Actor, request: &ImportRequest) -> Result<Impor
             text: r.text.clone(),
             section: r.section.clone(),
             parent: r.parent.clone(),
-        })
-        .collect();
-    let mut notes = notes_before;
-    notes.extend(sheet.notes);
-    Ok(ImportReport {
-        set,
-        file: name,
-        sheets: sheet.sheets,
-        added: diff.added.len(),
-        changed: diff.changed.len(),
-        removed: diff.removed.len(),
-        unchanged: diff.unchanged,
-        warnings: sheet.warnings,
-        requirements: sheet.requirements.len(),
-        withdrawn: sheet.requirements.iter().filter(|r| r.withdrawn).count(),
-        file_sha256: sheet.file_sha256,
+        }
+    }
+}
+
+/// The column profile `(name, options)` an import with `--profile` saves: the choices used,
+/// the headers read, and the sets imported with it.
+fn profile_to_save(
+    request: &ImportRequest,
+    set: &str,
+    options: &ImportOptions,
+    saved: Option<&ProfileOptions>,
+    sheet: &SheetImport,
+) -> Result<Option<(String, serde_json::Value)>> {
+    let Some(profile) = &request.profile else {
+        return Ok(None);
+    };
+    let mut sets = saved.map(|p| p.sets.clone()).unwrap_or_default();
+    if !sets.iter().any(|s| s == set) {
+        sets.push(set.to_string());
+    }
+    let chosen = ProfileOptions {
+        sheets: options.sheets.clone(),
+        all_sheets: options.all_sheets,
+        header_row: options.header_row,
+        roles: options.roles.clone(),
+        signature: signature(sheet),
+        sets,
+    };
+    let json = serde_json::to_value(&chosen)
+        .map_err(|e| ApiError::Invalid(format!("cannot save the profile: {e}")))?;
+    Ok(Some((profile.clone(), json)))
+}
+
+/// What the report of an import is made of.
+struct Outcome {
+    set: String,
+    name: String,
+    sheet: SheetImport,
+    diff: ImportDiff,
+    requirements: usize,
+    withdrawn: usize,
+    preview: Vec<PreviewRow>,
+    notes_before: Vec<String>,
+    matched: Option<String>,
+}
+
+fn report(request: &ImportRequest, o: Outcome) -> ImportReport {
+    let mut notes = o.notes_before;
+    notes.extend(o.sheet.notes);
+    ImportReport {
+        set: o.set,
+        file: o.name,
+        sheets: o.sheet.sheets,
+        added: o.diff.added.len(),
+        changed: o.diff.changed.len(),
+        removed: o.diff.removed.len(),
+        unchanged: o.diff.unchanged,
+        warnings: o.sheet.warnings,
+        requirements: o.requirements,
+        withdrawn: o.withdrawn,
+        file_sha256: o.sheet.file_sha256,
         notes,
-        alternative_sheets: sheet.alternative_sheets,
+        alternative_sheets: o.sheet.alternative_sheets,
         dry_run: request.dry_run,
         diff: ImportRefs {
-            added: diff.added,
-            changed: diff.changed,
-            removed: diff.removed,
+            added: o.diff.added,
+            changed: o.diff.changed,
+            removed: o.diff.removed,
         },
-        profile: matched.clone().or_else(|| request.profile.clone()),
-        profile_matched: matched.is_some(),
-        preview,
-    })
+        profile: o.matched.clone().or_else(|| request.profile.clone()),
+        profile_matched: o.matched.is_some(),
+        preview: o.preview,
+    }
+}
+
+/// Imports `request.file` into the engagement `db` (created when missing, unless a dry run).
+/// As [`import_with`] with no progress reports and no way to cancel.
+pub fn import(db: &Path, actor: &Actor, request: &ImportRequest) -> Result<ImportReport> {
+    import_with(db, actor, request, &ImportControl::default())
+}
+
+/// A dry run: the whole sheet is read, and the diff against the set planned; nothing written.
+fn dry_run(
+    db: &Path,
+    request: &ImportRequest,
+    name: String,
+    bytes: &[u8],
+    set: String,
+) -> Result<ImportReport> {
+    let Chosen {
+        options,
+        sheet,
+        matched,
+        notes_before,
+        ..
+    } = choose(db, request, &name, bytes, &set)?;
+    let sheet = match sheet {
+        Some(s) => s,
+        None => crosswalk_sheets::read_requirements(&name, bytes, &options)?,
+    };
+    let diff = if db.exists() {
+        open_read(db)?.plan_import(&set, &sheet)?
+    } else {
+        ImportDiff {
+            set: set.clone(),
+            new_set: true,
+            added: sheet
+                .requirements
+                .iter()
+                .map(|r| r.reference.clone())
+                .collect(),
+            ..Default::default()
+        }
+    };
+    let mut sheet = sheet;
+    let requirements = std::mem::take(&mut sheet.requirements);
+    Ok(report(
+        request,
+        Outcome {
+            set,
+            name,
+            diff,
+            withdrawn: requirements.iter().filter(|r| r.withdrawn).count(),
+            preview: requirements
+                .iter()
+                .take(PREVIEW_ROWS)
+                .map(PreviewRow::of)
+                .collect(),
+            requirements: requirements.len(),
+            sheet,
+            notes_before,
+            matched,
+        },
+    ))
+}
+
+/// Waits for the reader thread; its panic goes on in this thread.
+fn join_reader(
+    h: std::thread::ScopedJoinHandle<
+        '_,
+        std::result::Result<SheetImport, crosswalk_sheets::SheetError>,
+    >,
+) -> Result<SheetImport> {
+    match h.join() {
+        Ok(read) => Ok(read?),
+        Err(panic) => std::panic::resume_unwind(panic),
+    }
+}
+
+/// Imports `request.file` into the engagement `db` (created when missing, unless a dry run),
+/// in one transaction: a failed or cancelled import stores nothing.
+///
+/// The sheet is read on a second thread, which hands each requirement to this one through a
+/// bounded channel as soon as it is built, so storing overlaps reading; the full-text index is
+/// built in bulk once every row is stored. The engagement is opened only once the first
+/// requirement was read, so a file that cannot be read (no header, not a spreadsheet…) never
+/// creates, opens or migrates the engagement file; an error found later (a repeated id) rolls
+/// the import back.
+///
+/// When the engagement file does not exist yet, it is made under a temporary name on a third
+/// thread meanwhile (installing the catalogue copy takes about as long as reading a large
+/// sheet), and appears under its name only once the import committed.
+pub fn import_with(
+    db: &Path,
+    actor: &Actor,
+    request: &ImportRequest,
+    control: &ImportControl<'_>,
+) -> Result<ImportReport> {
+    let bytes = read_file(&request.file)?;
+    let name = file_name(&request.file);
+    let set = request
+        .set
+        .clone()
+        .unwrap_or_else(|| default_set(&request.file));
+    if request.dry_run {
+        return dry_run(db, request, name, &bytes, set);
+    }
+    control.report(ImportPhase::Reading, 0);
+    let new_file = !db.exists();
+    let outcome = std::thread::scope(|scope| -> Result<Option<Outcome>> {
+        let pending = new_file.then(|| {
+            scope
+                .spawn(|| Engagement::prepare_new(db, actor, &customer_of(db), shipped_catalogue()))
+        });
+        let Chosen {
+            options,
+            sheet,
+            saved,
+            matched,
+            notes_before,
+        } = choose(db, request, &name, &bytes, &set)?;
+        let (tx, rx) = std::sync::mpsc::sync_channel::<ImportedRequirement>(CHANNEL_ROWS);
+        let reader = {
+            let (name, bytes, options) = (&name, &bytes, options.clone());
+            scope.spawn(move || match sheet {
+                Some(mut whole) => {
+                    for r in std::mem::take(&mut whole.requirements) {
+                        if tx.send(r).is_err() {
+                            break;
+                        }
+                    }
+                    Ok(whole)
+                }
+                None => {
+                    crosswalk_sheets::read_requirements_streamed(name, bytes, &options, &mut |r| {
+                        tx.send(r).is_ok()
+                    })
+                }
+            })
+        };
+        // The engagement is touched only once the sheet proved readable.
+        let first = rx.recv().ok();
+        let mut reader = Some(reader);
+        let early = match first {
+            Some(_) => None,
+            None => Some(join_reader(reader.take().expect("the reader is running"))?),
+        };
+        if control.cancelled() {
+            return Err(ApiError::Cancelled { what: "import" });
+        }
+        let made = match pending {
+            Some(h) => match h.join() {
+                Ok(made) => Some(made?),
+                Err(panic) => std::panic::resume_unwind(panic),
+            },
+            None => None,
+        };
+        let mut e = match &made {
+            Some(m) => m.open()?,
+            None => open_write(db, actor)?,
+        };
+        let mut preview = Vec::new();
+        let mut withdrawn = 0;
+        let mut stored = 0;
+        control.report(ImportPhase::Storing, 0);
+        let (diff, sheet) = e.import_streamed(actor, &set, &name, |sink| -> Result<_> {
+            for r in first.into_iter().chain(rx) {
+                if control.cancelled() {
+                    return Err(ApiError::Cancelled { what: "import" });
+                }
+                if preview.len() < PREVIEW_ROWS {
+                    preview.push(PreviewRow::of(&r));
+                }
+                withdrawn += usize::from(r.withdrawn);
+                sink.push(&r)?;
+                if sink.rows() % PROGRESS_EVERY == 0 {
+                    control.report(ImportPhase::Storing, sink.rows());
+                }
+            }
+            let sheet = match early {
+                Some(s) => s,
+                None => join_reader(reader.take().expect("the reader is running"))?,
+            };
+            if control.cancelled() {
+                return Err(ApiError::Cancelled { what: "import" });
+            }
+            stored = sink.rows();
+            control.report(ImportPhase::Indexing, stored);
+            let profile = profile_to_save(request, &set, &options, saved.as_ref(), &sheet)?;
+            Ok((sheet, profile))
+        })?;
+        e.close()?;
+        if let Some(made) = made {
+            // A first import filled the new file before it gets its name: killed at any point,
+            // it leaves no file or the whole import.
+            match made.publish() {
+                Ok(e) => e.close()?,
+                // Another process made the file meanwhile: import into that one.
+                Err(StoreError::AlreadyExists { .. }) => return Ok(None),
+                Err(other) => return Err(other.into()),
+            }
+        }
+        Ok(Some(Outcome {
+            set: set.clone(),
+            name: name.clone(),
+            sheet,
+            diff,
+            requirements: stored,
+            withdrawn,
+            preview,
+            notes_before,
+            matched,
+        }))
+    })?;
+    match outcome {
+        Some(o) => {
+            control.report(ImportPhase::Done, o.requirements);
+            Ok(report(request, o))
+        }
+        // The engagement file appeared while this import prepared its own: import again, into
+        // that one.
+        None => import_with(db, actor, request, control),
+    }
 }

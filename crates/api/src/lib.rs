@@ -36,7 +36,11 @@ pub use export::{
     export, export_controlled, matrix_model, matrix_model_with, ExportControl, ExportFormat,
     ExportProgress, ExportReport, ExportRequest, ExportStage,
 };
-pub use import::{column_profiles, import, ColumnProfile, ImportRefs, ImportReport, ImportRequest};
+pub use import::{
+    column_profiles, import, import_with, parse_column_choice, ColumnProfile, ImportControl,
+    ImportPhase, ImportProgress, ImportRefs, ImportReport, ImportRequest, COLUMN_ROLES,
+    PROGRESS_EVERY,
+};
 pub use map::{map, MapReport, MapRequest, MappedTarget};
 pub use matrix::{
     import_matrix, verify_matrix, ConflictRow, MatrixImportReport, MatrixVerifyReport, MergedRow,

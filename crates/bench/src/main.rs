@@ -43,6 +43,9 @@ enum Command {
         /// (an export stopped so leaves out the writers' baselines at that size).
         #[arg(long)]
         limit: Option<u64>,
+        /// Only the import cases and their baselines (calamine, the csv crate, openpyxl).
+        #[arg(long)]
+        import_only: bool,
     },
     /// Write the xlsx and CSV requirement sheets of the given sizes.
     Generate {
@@ -89,6 +92,7 @@ fn main() -> Result<()> {
             repeat,
             markdown,
             limit,
+            import_only,
         } => {
             let sizes = match (smoke, sizes.is_empty()) {
                 (true, _) => vec![1_000],
@@ -102,6 +106,7 @@ fn main() -> Result<()> {
                 repeat: repeat.unwrap_or(if smoke { 1 } else { 3 }),
                 markdown,
                 limit: limit.map(std::time::Duration::from_secs),
+                import_only,
             })
         }
         Command::Generate { rows, out } => {

@@ -28,6 +28,9 @@ pub struct RunOptions {
     pub markdown: Option<PathBuf>,
     /// Stop a measurement that runs longer than this and report it as unfinished.
     pub limit: Option<Duration>,
+    /// Only the import cases and their baselines (calamine, csv crate): no suggest, export or
+    /// writers.
+    pub import_only: bool,
 }
 
 /// The measurements, keyed by (size, case).
@@ -235,6 +238,15 @@ pub fn run(options: &RunOptions) -> Result<()> {
             s
         })?;
         record("crosswalk import (csv)", s);
+        if options.import_only {
+            if peers {
+                record(
+                    "python openpyxl read",
+                    best_of(repeat, |_| python("openpyxl_read.py", &[xs]))?,
+                );
+            }
+            continue;
+        }
 
         let s = best_of(repeat, |i| {
             let d = w.join(format!("suggest-{i}.crosswalk"));

@@ -398,3 +398,96 @@ fn the_preview_names_each_chosen_role_and_why() {
     assert!(line("Objectif").trim_end().ends_with("Attribute"));
     assert!(!db.exists(), "a dry run writes nothing");
 }
+
+#[test]
+fn column_flags_say_which_column_holds_what_and_are_saved_with_the_profile() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("acme.crosswalk");
+    let text = "Control,Key,Statement,Description\n\
+                AC-1,K-1,Keep an access policy,old wording one\n\
+                AC-2,K-2,Review accounts quarterly,old wording two\n";
+    let v1 = write(dir.path(), "controls.csv", text);
+    let (code, out, err) = run(
+        &db,
+        &[
+            "import",
+            v1.to_str().unwrap(),
+            "--set",
+            "acme",
+            "--column",
+            "id=Key",
+            "--column",
+            "text=Statement",
+            "--profile",
+            "keyed",
+            "--json",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(report["diff"]["added"], serde_json::json!(["K-1", "K-2"]));
+    let role = |header: &str| {
+        report["sheets"][0]["columns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["header"] == header)
+            .map(|c| c["role"].as_str().unwrap().to_string())
+    };
+    assert_eq!(role("Key").as_deref(), Some("id"));
+    assert_eq!(role("Statement").as_deref(), Some("text"));
+
+    // The profile remembers the roles: the next delivery of the template needs no flags.
+    let v2 = write(
+        dir.path(),
+        "controls-v2.csv",
+        &text.replace("quarterly", "monthly"),
+    );
+    let (code, out, err) = run(
+        &db,
+        &[
+            "import",
+            v2.to_str().unwrap(),
+            "--set",
+            "acme",
+            "--profile",
+            "keyed",
+            "--json",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(report["diff"]["changed"], serde_json::json!(["K-2"]));
+
+    // A column the sheet lacks names the file, the sheet and the column; a bad role is a usage
+    // error.
+    let (code, _, err) = run(
+        &db,
+        &[
+            "import",
+            v1.to_str().unwrap(),
+            "--set",
+            "other",
+            "--column",
+            "text=Rationale",
+        ],
+    );
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("controls.csv")
+            && err.contains("sheet 'controls'")
+            && err.contains("'Rationale'"),
+        "{err}"
+    );
+    let (code, _, err) = run(
+        &db,
+        &[
+            "import",
+            v1.to_str().unwrap(),
+            "--column",
+            "owner=Description",
+        ],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("not a column role"), "{err}");
+}

@@ -9,9 +9,12 @@ use crosswalk_domain::{Attributes, ColumnRole, ImportWarning, ImportedRequiremen
 use std::collections::HashMap;
 
 pub(crate) struct Built {
-    pub requirements: Vec<ImportedRequirement>,
+    /// Requirements handed to `emit`.
+    pub rows: u32,
     pub notes: Vec<String>,
     pub warnings: Vec<ImportWarning>,
+    /// `emit` asked to stop: the rows after it were not built.
+    pub stopped: bool,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -25,8 +28,15 @@ enum Kind {
 }
 
 /// `sheet_as_section`: the sheet is one part of a set spread over several sheets, so its name
-/// is the section of rows that have none of their own.
-pub(crate) fn build(sheet: &RawSheet, layout: &Layout, sheet_as_section: bool) -> Built {
+/// is the section of rows that have none of their own. Each requirement is handed to `emit` as
+/// soon as it is complete (one row behind, since the next row may continue it); `emit` returns
+/// false to stop.
+pub(crate) fn build(
+    sheet: &RawSheet,
+    layout: &Layout,
+    sheet_as_section: bool,
+    emit: &mut dyn FnMut(ImportedRequirement) -> bool,
+) -> Built {
     let mut notes = Vec::new();
     let mut warnings = Vec::new();
     let rows: Vec<&RawRow> = sheet
@@ -79,7 +89,24 @@ pub(crate) fn build(sheet: &RawSheet, layout: &Layout, sheet_as_section: bool) -
             message: "no column reads as an id, a title or a requirement text, so every column is kept as an attribute and the ids are generated; check --header-row, or that this is a requirement sheet".into(),
         });
     }
-    let mut out: Vec<ImportedRequirement> = Vec::new();
+    // The vertical merges of the id column, by each row they cover below their top (looked up
+    // once per row; a scan of every merge per row grew with rows × merges).
+    let mut id_merges: HashMap<u32, Merge> = HashMap::new();
+    if let Some(c) = id_col {
+        let rows_end = sheet.rows.iter().map(|r| r.index).max().unwrap_or(0);
+        for m in &sheet.merges {
+            if m.left <= c.index && c.index <= m.right {
+                for r in m.top + 1..=m.bottom.min(rows_end) {
+                    // The first merge listed wins, as the scan did.
+                    id_merges.entry(r).or_insert(*m);
+                }
+            }
+        }
+    }
+    // The last requirement built, held back while the next rows may continue it.
+    let mut pending: Option<ImportedRequirement> = None;
+    let mut emitted: u32 = 0;
+    let mut imported_rows: std::collections::HashSet<u32> = std::collections::HashSet::new();
     let mut generated_seen: HashMap<String, u32> = HashMap::new();
     let mut heading: Option<String> = None;
     // (level or depth, ref, title) of the open ancestors.
@@ -233,9 +260,9 @@ pub(crate) fn build(sheet: &RawSheet, layout: &Layout, sheet_as_section: bool) -
 
         // An id cell merged over several rows (a common layout: one requirement written over
         // several lines) makes those rows one requirement: its text continues on each row.
-        if let Some(m) = id_col.and_then(|c| merged_below_top(sheet, row.index, c.index)) {
-            if let Some(prev) = out
-                .last_mut()
+        if let Some(m) = id_merges.get(&row.index).copied() {
+            if let Some(prev) = pending
+                .as_mut()
                 .filter(|p| p.row == m.top + 1 && p.reference == reference)
             {
                 for (into, more) in [(&mut prev.text, &text), (&mut prev.title, &title)] {
@@ -276,7 +303,8 @@ pub(crate) fn build(sheet: &RawSheet, layout: &Layout, sheet_as_section: bool) -
 
         let withdrawn = is_withdrawn(&title) || is_withdrawn(&text);
         let source_ref = (!generated && raw_id != reference).then(|| raw_id.clone());
-        out.push(ImportedRequirement {
+        imported_rows.insert(excel_row);
+        let done = pending.replace(ImportedRequirement {
             reference,
             source_ref,
             generated_ref: generated,
@@ -289,9 +317,30 @@ pub(crate) fn build(sheet: &RawSheet, layout: &Layout, sheet_as_section: bool) -
             attributes,
             withdrawn,
         });
+        if let Some(done) = done {
+            emitted += 1;
+            if !emit(done) {
+                return Built {
+                    rows: emitted,
+                    notes,
+                    warnings,
+                    stopped: true,
+                };
+            }
+        }
+    }
+    if let Some(done) = pending.take() {
+        emitted += 1;
+        if !emit(done) {
+            return Built {
+                rows: emitted,
+                notes,
+                warnings,
+                stopped: true,
+            };
+        }
     }
 
-    let imported_rows: std::collections::HashSet<u32> = out.iter().map(|r| r.row).collect();
     for e in &sheet.error_cells {
         if e.row <= layout.header_bottom || !imported_rows.contains(&(e.row + 1)) {
             continue;
@@ -307,19 +356,11 @@ pub(crate) fn build(sheet: &RawSheet, layout: &Layout, sheet_as_section: bool) -
         });
     }
     Built {
-        requirements: out,
+        rows: emitted,
         notes,
         warnings,
+        stopped: false,
     }
-}
-
-/// The vertical merge covering the cell at (`row`, `col`) when the cell is not its top row.
-fn merged_below_top(sheet: &RawSheet, row: u32, col: u32) -> Option<Merge> {
-    sheet
-        .merges
-        .iter()
-        .find(|m| m.left <= col && col <= m.right && m.top < row && row <= m.bottom)
-        .copied()
 }
 
 /// `A2:A4`.

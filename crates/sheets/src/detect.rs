@@ -477,23 +477,62 @@ struct Stats {
     embedded: usize,
 }
 
+/// Data rows from which the columns' statistics are worth a second thread.
+const PARALLEL_STATS_ROWS: usize = 2000;
+
+/// The statistics of columns `0..columns`, computed on two threads for a long sheet (each
+/// column on its own; the result is the same in any order).
+fn all_stats(sheet: &RawSheet, bottom: u32, columns: u32) -> Vec<Stats> {
+    let long = sheet.rows.len() > PARALLEL_STATS_ROWS && columns > 1;
+    if !long {
+        return (0..columns).map(|c| stats(sheet, bottom, c)).collect();
+    }
+    let half = columns / 2;
+    std::thread::scope(|scope| {
+        let second = scope.spawn(|| {
+            (half..columns)
+                .map(|c| stats(sheet, bottom, c))
+                .collect::<Vec<_>>()
+        });
+        let mut out: Vec<Stats> = (0..half).map(|c| stats(sheet, bottom, c)).collect();
+        match second.join() {
+            Ok(rest) => out.extend(rest),
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+        out
+    })
+}
+
 fn stats(sheet: &RawSheet, bottom: u32, col: u32) -> Stats {
     let mut seen = HashSet::new();
     let (mut filled, mut len, mut id_like, mut with_digit, mut integers, mut embedded) =
         (0, 0, 0, 0, 0, 0);
     // A value merged over several rows is one value: the rows it was copied to do not count.
-    let vertical: Vec<&crate::grid::Merge> = sheet
+    // The rows below the top of a vertical merge in this column, marked once.
+    let rows_end = sheet
+        .rows
+        .iter()
+        .map(|r| r.index as usize + 1)
+        .max()
+        .unwrap_or(0);
+    let mut copied: Vec<bool> = Vec::new();
+    for m in sheet
         .merges
         .iter()
         .filter(|m| m.left <= col && col <= m.right && m.bottom > m.top)
-        .collect();
+    {
+        let end = (m.bottom as usize + 1).min(rows_end);
+        if end <= m.top as usize + 1 {
+            continue;
+        }
+        if copied.len() < end {
+            copied.resize(end, false);
+        }
+        copied[m.top as usize + 1..end].fill(true);
+    }
     for r in sheet.rows.iter().filter(|r| r.index > bottom) {
         let v = r.get(col);
-        if v.is_empty()
-            || vertical
-                .iter()
-                .any(|m| m.top < r.index && r.index <= m.bottom)
-        {
+        if v.is_empty() || copied.get(r.index as usize).copied().unwrap_or(false) {
             continue;
         }
         filled += 1;
@@ -549,9 +588,7 @@ pub(crate) fn roles(
             depth: false,
         })
         .collect();
-    let st: Vec<Stats> = (0..names.len() as u32)
-        .map(|c| stats(sheet, bottom, c))
-        .collect();
+    let st = all_stats(sheet, bottom, names.len() as u32);
     let mut fixed = vec![false; columns.len()];
 
     for (wanted, role) in explicit {

@@ -172,6 +172,10 @@ pub enum SheetError {
         available: String,
     },
 
+    /// The caller of a streamed read asked it to stop (it failed or was cancelled).
+    #[error("{file}: reading was stopped before the end")]
+    Stopped { file: String },
+
     #[error("{file}: duplicate ids: {}", list_duplicates(.duplicates))]
     DuplicateIds {
         file: String,

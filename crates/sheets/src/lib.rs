@@ -55,6 +55,30 @@ pub fn read_requirements(
     bytes: &[u8],
     options: &ImportOptions,
 ) -> Result<SheetImport, SheetError> {
+    let mut requirements = Vec::new();
+    let mut read = read_requirements_streamed(file_name, bytes, options, &mut |r| {
+        requirements.push(r);
+        true
+    })?;
+    read.requirements = requirements;
+    Ok(read)
+}
+
+/// As [`read_requirements`], but hands each requirement to `emit` as soon as it is built
+/// (in source order) instead of collecting them: the caller can store them while the rest is
+/// still being read. The returned import has no requirements; everything else (sheets and
+/// their row counts, warnings, notes) is complete.
+///
+/// Some checks need every row: a repeated id is reported (as [`SheetError::DuplicateIds`])
+/// only after the rows before it were emitted, so a caller that stores as it goes must be able
+/// to undo what it stored (one transaction). `emit` returns false to stop reading; the
+/// result is then [`SheetError::Stopped`].
+pub fn read_requirements_streamed(
+    file_name: &str,
+    bytes: &[u8],
+    options: &ImportOptions,
+    emit: &mut dyn FnMut(ImportedRequirement) -> bool,
+) -> Result<SheetImport, SheetError> {
     let file = file_name
         .rsplit(['/', '\\'])
         .next()
@@ -93,7 +117,7 @@ pub fn read_requirements(
     if sheets.iter().all(|s| s.rows.is_empty()) {
         return Err(SheetError::Empty { file });
     }
-    import(&file, bytes, sheets, options, notes)
+    import(&file, bytes, sheets, options, notes, emit)
 }
 
 fn import(
@@ -102,6 +126,7 @@ fn import(
     mut sheets: Vec<RawSheet>,
     options: &ImportOptions,
     mut notes: Vec<String>,
+    emit: &mut dyn FnMut(ImportedRequirement) -> bool,
 ) -> Result<SheetImport, SheetError> {
     let explicit = !options.sheets.is_empty();
     for wanted in &options.sheets {
@@ -210,7 +235,7 @@ fn import(
     }
 
     let mut reports = Vec::new();
-    let mut requirements = Vec::new();
+    let mut repeats = Repeats::default();
     let mut warnings = Vec::new();
     for i in chosen {
         let (sheet, Some(layout)) = (&sheets[i], &layouts[i]) else {
@@ -253,7 +278,14 @@ fn import(
                 });
             }
         }
-        let built = build::build(sheet, layout, sheet_as_section);
+        let built = build::build(sheet, layout, sheet_as_section, &mut |r| {
+            repeats.pass(r, &mut *emit)
+        });
+        if built.stopped {
+            return Err(SheetError::Stopped {
+                file: file.to_string(),
+            });
+        }
         sheet_notes.extend(built.notes);
         warnings.extend(built.warnings);
         reports.push(SheetReport {
@@ -269,14 +301,13 @@ fn import(
                     reason: c.reason.clone(),
                 })
                 .collect(),
-            rows: built.requirements.len() as u32,
+            rows: built.rows,
             notes: sheet_notes,
         });
-        requirements.extend(built.requirements);
     }
 
-    let (requirements, repeats) = drop_repeats(file, requirements)?;
-    for (sheet, row, reference) in repeats {
+    let dropped = repeats.finish(file)?;
+    for (sheet, row, reference) in dropped {
         if let Some(r) = reports.iter_mut().find(|r| r.name == sheet) {
             r.rows = r.rows.saturating_sub(1);
             r.notes.push(format!(
@@ -289,7 +320,7 @@ fn import(
         file: file.to_string(),
         file_sha256: hex::encode(Sha256::digest(bytes)),
         sheets: reports,
-        requirements,
+        requirements: Vec::new(),
         warnings,
         notes,
         alternative_sheets: alternatives,
@@ -317,57 +348,97 @@ fn analyse(
 /// (sheet, 1-based row, ref) of a row dropped as a closing label.
 type Repeat = (String, u32, String);
 
+/// What [`Repeats`] remembers of the first row carrying an id: enough to tell a closing label
+/// from a real duplicate without keeping the row (digests of its title and attributes).
+struct Earlier {
+    sheet: String,
+    row: u32,
+    /// The id as written, when it differs from the ref.
+    source_ref: Option<String>,
+    title: u64,
+    /// Digests of its (header, value) pairs, sorted.
+    attributes: Vec<u64>,
+}
+
+fn digest<T: std::hash::Hash + ?Sized>(value: &T) -> u64 {
+    use std::hash::{BuildHasher, BuildHasherDefault};
+    BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default().hash_one(value)
+}
+
 /// Refs must be unique. A later row that only repeats an earlier row's id and title, adding no
 /// text of its own, is a closing label (the CSF core ends each function so) and is dropped;
-/// any other repeated id is an error listing every row that carries it.
-fn drop_repeats(
-    file: &str,
-    requirements: Vec<ImportedRequirement>,
-) -> Result<(Vec<ImportedRequirement>, Vec<Repeat>), SheetError> {
-    let mut first: HashMap<String, usize> = HashMap::new();
-    let mut kept: Vec<ImportedRequirement> = Vec::with_capacity(requirements.len());
-    let mut repeats = Vec::new();
-    let mut dups: Vec<Duplicate> = Vec::new();
-    for r in requirements {
-        match first.get(&r.reference) {
-            None => {
-                first.insert(r.reference.clone(), kept.len());
-                kept.push(r);
-            }
-            Some(&i) => {
-                let earlier = &kept[i];
-                let adds_nothing = r.text.is_empty()
-                    && (r.title.is_empty() || r.title == earlier.title)
-                    && r.attributes
-                        .iter()
-                        .all(|(h, v)| earlier.attributes.get(h) == Some(v));
-                if adds_nothing && !r.generated_ref {
-                    repeats.push((r.sheet.clone(), r.row, r.reference.clone()));
-                    continue;
-                }
-                let written = |x: &ImportedRequirement| {
-                    x.source_ref.clone().unwrap_or_else(|| x.reference.clone())
-                };
-                match dups.iter_mut().find(|d| d.reference == r.reference) {
-                    Some(d) => d.rows.push((r.sheet.clone(), r.row, written(&r))),
-                    None => dups.push(Duplicate {
-                        reference: r.reference.clone(),
-                        rows: vec![
-                            (earlier.sheet.clone(), earlier.row, written(earlier)),
-                            (r.sheet.clone(), r.row, written(&r)),
-                        ],
-                    }),
-                }
-            }
+/// any other repeated id is an error listing every row that carries it. Works as the rows
+/// stream past: the rows are passed on, and [`Repeats::finish`] reports the duplicates.
+#[derive(Default)]
+struct Repeats {
+    first: HashMap<String, Earlier>,
+    dropped: Vec<Repeat>,
+    dups: Vec<Duplicate>,
+}
+
+impl Repeats {
+    /// Passes `r` on to `emit` unless it repeats an earlier id; false when `emit` stops.
+    fn pass(
+        &mut self,
+        r: ImportedRequirement,
+        emit: &mut dyn FnMut(ImportedRequirement) -> bool,
+    ) -> bool {
+        let Some(earlier) = self.first.get(&r.reference) else {
+            let mut attributes: Vec<u64> = r.attributes.iter().map(|p| digest(&p)).collect();
+            attributes.sort_unstable();
+            self.first.insert(
+                r.reference.clone(),
+                Earlier {
+                    sheet: r.sheet.clone(),
+                    row: r.row,
+                    source_ref: r.source_ref.clone(),
+                    title: digest(r.title.as_str()),
+                    attributes,
+                },
+            );
+            return emit(r);
+        };
+        let adds_nothing = r.text.is_empty()
+            && (r.title.is_empty() || digest(r.title.as_str()) == earlier.title)
+            && r.attributes
+                .iter()
+                .all(|p| earlier.attributes.binary_search(&digest(&p)).is_ok());
+        if adds_nothing && !r.generated_ref {
+            self.dropped
+                .push((r.sheet.clone(), r.row, r.reference.clone()));
+            return true;
         }
+        let written = r.source_ref.clone().unwrap_or_else(|| r.reference.clone());
+        match self.dups.iter_mut().find(|d| d.reference == r.reference) {
+            Some(d) => d.rows.push((r.sheet.clone(), r.row, written)),
+            None => self.dups.push(Duplicate {
+                reference: r.reference.clone(),
+                rows: vec![
+                    (
+                        earlier.sheet.clone(),
+                        earlier.row,
+                        earlier
+                            .source_ref
+                            .clone()
+                            .unwrap_or_else(|| r.reference.clone()),
+                    ),
+                    (r.sheet.clone(), r.row, written),
+                ],
+            }),
+        }
+        true
     }
-    if dups.is_empty() {
-        Ok((kept, repeats))
-    } else {
-        Err(SheetError::DuplicateIds {
-            file: file.to_string(),
-            duplicates: dups,
-        })
+
+    /// The rows dropped as closing labels, or the duplicate ids.
+    fn finish(self, file: &str) -> Result<Vec<Repeat>, SheetError> {
+        if self.dups.is_empty() {
+            Ok(self.dropped)
+        } else {
+            Err(SheetError::DuplicateIds {
+                file: file.to_string(),
+                duplicates: self.dups,
+            })
+        }
     }
 }
 

@@ -545,6 +545,19 @@ impl Engagement {
     /// The one way to change the file: `change` runs inside a transaction and returns the audit
     /// events that describe it; they are appended in the same transaction, which then commits.
     /// A change that returns an error leaves the file as it was.
+    pub(crate) fn view_conn(&self) -> &Connection {
+        &self.view.conn
+    }
+
+    /// Opens a write transaction as [`Engagement::mutate`] does, for a change that drives
+    /// its transaction itself (a streamed import); the caller appends its audit events.
+    pub(crate) fn write_transaction(&mut self) -> Result<Transaction<'_>> {
+        Ok(self
+            .view
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?)
+    }
+
     pub(crate) fn mutate<T>(
         &mut self,
         actor: &Actor,

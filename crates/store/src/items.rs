@@ -327,120 +327,504 @@ impl Engagement {
         import: &SheetImport,
         profile: Option<(&str, &serde_json::Value)>,
     ) -> Result<ImportDiff> {
-        let now = actor.timestamp();
-        let profile_before = match profile {
-            Some((name, _)) => self.import_profile(name)?,
-            None => None,
-        };
-        self.mutate(actor, |tx| {
-            let (diff, contents) = diff(tx, set, import)?;
-            let framework_id = match set_id(tx, set)? {
-                Some(id) => {
-                    tx.execute(
-                        "UPDATE frameworks SET provenance = ?2 WHERE id = ?1",
-                        params![id, import.file],
-                    )?;
-                    id
-                }
-                None => {
-                    tx.execute(
-                        "INSERT INTO frameworks (key, name, kind, version, shipped, provenance, created_at)
-                         VALUES (?1, ?1, 'requirements', '', 0, ?2, ?3)",
-                        params![set, import.file, now],
-                    )?;
-                    tx.last_insert_rowid()
-                }
+        let profile = profile.map(|(n, v)| (n.to_string(), v.clone()));
+        let (diff, _) = self.import_streamed(actor, set, &import.file, |sink| {
+            for r in &import.requirements {
+                sink.push(r)?;
+            }
+            let rest = SheetImport {
+                file: import.file.clone(),
+                file_sha256: import.file_sha256.clone(),
+                sheets: import.sheets.clone(),
+                requirements: Vec::new(),
+                warnings: Vec::new(),
+                notes: Vec::new(),
+                alternative_sheets: Vec::new(),
             };
-            let mut upsert = tx.prepare(
-                "INSERT INTO items (framework_id, ref, source_ref, generated_ref, title, text,
-                                    section, parent_ref, sheet, row, position, attributes, withdrawn)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
-                 ON CONFLICT (framework_id, ref) DO UPDATE SET
-                     source_ref = excluded.source_ref, generated_ref = excluded.generated_ref,
-                     title = excluded.title, text = excluded.text, section = excluded.section,
-                     parent_ref = excluded.parent_ref, sheet = excluded.sheet, row = excluded.row,
-                     position = excluded.position, attributes = excluded.attributes,
-                     withdrawn = excluded.withdrawn, removed = 0, extra = 0",
-            )?;
-            for (position, (r, c)) in import.requirements.iter().zip(&contents).enumerate() {
-                upsert.execute(params![
-                    framework_id,
+            Ok::<_, StoreError>((rest, profile))
+        })?;
+        Ok(diff)
+    }
+
+    /// The streaming form of [`Engagement::import_requirements_with_profile`]: `feed` pushes
+    /// the requirements into the sink as they are read (from another thread, for example)
+    /// and returns, once reading is done, the rest of the sheet import (its `requirements` are
+    /// ignored; its file hash and sheet reports are recorded; it is handed back with the diff)
+    /// and the column profile `(name, options)` to save, if any.
+    /// Everything happens in one transaction: when `feed` or the store fails, nothing stays.
+    /// The full-text index is built in bulk after the rows are stored.
+    pub fn import_streamed<E: From<StoreError>>(
+        &mut self,
+        actor: &Actor,
+        set: &str,
+        file: &str,
+        feed: impl FnOnce(&mut ImportSink<'_>) -> std::result::Result<FedImport, E>,
+    ) -> std::result::Result<(ImportDiff, SheetImport), E> {
+        let now = actor.timestamp();
+        // IMMEDIATE takes the write lock first, as every other change does.
+        // A larger page cache while the import runs: the rows, their indexes and the full-text
+        // index of a large sheet would otherwise be spilled to the WAL and written again.
+        let cache: i64 = self
+            .view_conn()
+            .pragma_query_value(None, "cache_size", |r| r.get(0))
+            .map_err(StoreError::from)?;
+        self.view_conn()
+            .pragma_update(None, "cache_size", IMPORT_CACHE_KIB)
+            .map_err(StoreError::from)?;
+        let result = self.import_in_transaction(actor, set, file, &now, feed);
+        self.view_conn()
+            .pragma_update(None, "cache_size", cache)
+            .map_err(StoreError::from)?;
+        result
+    }
+
+    fn import_in_transaction<E: From<StoreError>>(
+        &mut self,
+        actor: &Actor,
+        set: &str,
+        file: &str,
+        now: &str,
+        feed: impl FnOnce(&mut ImportSink<'_>) -> std::result::Result<FedImport, E>,
+    ) -> std::result::Result<(ImportDiff, SheetImport), E> {
+        let now = now.to_string();
+        let tx = self.write_transaction()?;
+        let mut sink = ImportSink::begin(&tx, set, file, &now)?;
+        let (summary, profile) = feed(&mut sink)?;
+        let (diff, mut events) = sink.finish(&summary, actor)?;
+        if let Some((name, options)) = &profile {
+            let profile_before: Option<serde_json::Value> = match tx
+                .query_row(
+                    "SELECT options FROM import_profiles WHERE name = ?1",
+                    [name],
+                    |r| r.get::<_, String>(0),
+                )
+                .optional()
+                .map_err(StoreError::from)?
+            {
+                Some(t) => {
+                    Some(serde_json::from_str::<serde_json::Value>(&t).map_err(StoreError::from)?)
+                }
+                None => None,
+            };
+            if profile_before.as_ref() != Some(options) {
+                crate::assessments::put_import_profile(&tx, name, options, &now)?;
+                let mut saved = AuditEvent::new("import_profile.save", format!("profile:{name}"))
+                    .after(options.clone());
+                if let Some(b) = &profile_before {
+                    saved = saved.before(b.clone());
+                }
+                events.push(saved);
+            }
+        }
+        for event in &events {
+            crate::audit::append(&tx, actor, event)?;
+        }
+        tx.commit().map_err(StoreError::from)?;
+        Ok((diff, summary))
+    }
+}
+
+/// FTS5's default buffer of pending terms, and the larger one a bulk index uses.
+const FTS_HASH_BYTES: i64 = 1024 * 1024;
+const IMPORT_FTS_HASH_BYTES: i64 = 32 * 1024 * 1024;
+
+/// The page cache of an import, in KiB (as `PRAGMA cache_size` takes it, negated).
+const IMPORT_CACHE_KIB: i64 = -65536;
+
+/// What the feed of [`Engagement::import_streamed`] returns: the sheet import without its
+/// requirements, and the column profile `(name, options)` to save with the import.
+pub type FedImport = (SheetImport, Option<(String, serde_json::Value)>);
+
+/// What the store keeps of a stored requirement while an import runs.
+struct Existing {
+    id: i64,
+    content: Content,
+    sheet: Option<String>,
+    row: Option<u32>,
+    position: i64,
+    removed: bool,
+    extra: bool,
+}
+
+fn existing_items(conn: &Connection, framework_id: i64) -> Result<HashMap<String, Existing>> {
+    let mut stmt = conn.prepare(
+        "SELECT ref, id, source_ref, generated_ref, title, text, section, parent_ref, attributes,
+                withdrawn, removed, extra, sheet, row, position
+         FROM items WHERE framework_id = ?1",
+    )?;
+    let rows = stmt.query_map([framework_id], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            Existing {
+                id: r.get(1)?,
+                content: Content {
+                    source_ref: r.get(2)?,
+                    generated_ref: r.get(3)?,
+                    title: r.get(4)?,
+                    text: r.get(5)?,
+                    section: r.get(6)?,
+                    parent: r.get(7)?,
+                    attributes: r.get(8)?,
+                    withdrawn: r.get(9)?,
+                },
+                removed: r.get(10)?,
+                extra: r.get(11)?,
+                sheet: r.get(12)?,
+                row: r.get(13)?,
+                position: r.get(14)?,
+            },
+        ))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+impl Content {
+    /// True when `r` (with its attributes as JSON) says the same as this stored content.
+    fn same_as(&self, r: &ImportedRequirement, attributes: &str) -> bool {
+        self.source_ref == r.source_ref
+            && self.generated_ref == r.generated_ref
+            && self.title == r.title
+            && self.text == r.text
+            && self.section == r.section
+            && self.parent == r.parent
+            && self.attributes == attributes
+            && self.withdrawn == r.withdrawn
+    }
+}
+
+/// The terms an updated row had in the full-text index, removed before it is indexed again.
+struct OldTerms {
+    id: i64,
+    reference: String,
+    title: String,
+    text: String,
+    section: Option<String>,
+}
+
+/// Receives the requirements of a running import, one at a time, and stores each with
+/// prepared statements inside the import's transaction. Made by
+/// [`Engagement::import_streamed`].
+pub struct ImportSink<'t> {
+    tx: &'t Connection,
+    set: String,
+    file: String,
+    now: String,
+    framework_id: i64,
+    new_set: bool,
+    /// Every item id above this one was added by this import.
+    max_id_before: i64,
+    /// Stored items of the set not met yet in the file.
+    existing: HashMap<String, Existing>,
+    /// Stored items that were live (not removed, not extra) before the import.
+    live_before: usize,
+    first_row: HashMap<String, u32>,
+    position: i64,
+    diff: ImportDiff,
+    old_terms: Vec<OldTerms>,
+    reindex: Vec<i64>,
+    insert: rusqlite::Statement<'t>,
+    update: rusqlite::Statement<'t>,
+    moved: rusqlite::Statement<'t>,
+}
+
+impl<'t> ImportSink<'t> {
+    fn begin(tx: &'t Connection, set: &str, file: &str, now: &str) -> Result<ImportSink<'t>> {
+        check_set_name(tx, set)?;
+        let existing_id = set_id(tx, set)?;
+        if let Some(id) = existing_id {
+            check_same_source(tx, id, set, file)?;
+        }
+        let max_id_before: i64 =
+            tx.query_row("SELECT coalesce(max(id), 0) FROM items", [], |r| r.get(0))?;
+        let framework_id = match existing_id {
+            Some(id) => {
+                tx.execute(
+                    "UPDATE frameworks SET provenance = ?2 WHERE id = ?1",
+                    params![id, file],
+                )?;
+                id
+            }
+            None => {
+                tx.execute(
+                    "INSERT INTO frameworks (key, name, kind, version, shipped, provenance, created_at)
+                     VALUES (?1, ?1, 'requirements', '', 0, ?2, ?3)",
+                    params![set, file, now],
+                )?;
+                tx.last_insert_rowid()
+            }
+        };
+        // The rows are indexed in bulk once stored (see migration 0012); set back in `finish`,
+        // inside this transaction, so no one ever sees it set.
+        tx.execute("UPDATE fts_control SET deferred = 1 WHERE id = 1", [])?;
+        // Foreign keys checked at commit (the rows only point at this set and its framework):
+        // an immediate check would need a statement journal per row. Reset by the commit.
+        tx.pragma_update(None, "defer_foreign_keys", true)?;
+        // FTS5 writes its pending terms out as a new segment whenever they pass `hashsize`
+        // (1 MiB by default) and merges those segments as they pile up: a larger buffer for the
+        // bulk index below means a few large segments instead of a merge every megabyte.
+        // Stored in the index's config, so set back in `finish`, in this transaction.
+        tx.execute(
+            "INSERT INTO items_fts(items_fts, rank) VALUES ('hashsize', ?1)",
+            [IMPORT_FTS_HASH_BYTES],
+        )?;
+        let existing = match existing_id {
+            Some(id) => existing_items(tx, id)?,
+            None => HashMap::new(),
+        };
+        let live_before = existing.values().filter(|e| !e.removed && !e.extra).count();
+        // OR ROLLBACK: any failure ends the whole import anyway, so no row needs a statement
+        // journal of its own to be undone alone (it cost a copy of every page a row touched).
+        let insert = tx.prepare(
+            "INSERT OR ROLLBACK INTO items (framework_id, ref, source_ref, generated_ref, title, text, section,
+                                parent_ref, sheet, row, position, attributes, withdrawn, changed_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+        )?;
+        let update = tx.prepare(
+            "UPDATE OR ROLLBACK items SET source_ref = ?2, generated_ref = ?3, title = ?4, text = ?5,
+                              section = ?6, parent_ref = ?7, sheet = ?8, row = ?9, position = ?10,
+                              attributes = ?11, withdrawn = ?12, removed = 0, extra = 0,
+                              changed_at = ?13
+             WHERE id = ?1",
+        )?;
+        let moved = tx.prepare(
+            "UPDATE OR ROLLBACK items SET sheet = ?2, row = ?3, position = ?4 WHERE id = ?1",
+        )?;
+        Ok(ImportSink {
+            tx,
+            set: set.to_string(),
+            file: file.to_string(),
+            now: now.to_string(),
+            framework_id,
+            new_set: existing_id.is_none(),
+            max_id_before,
+            existing,
+            live_before,
+            first_row: HashMap::new(),
+            position: 0,
+            diff: ImportDiff {
+                set: set.into(),
+                new_set: existing_id.is_none(),
+                ..Default::default()
+            },
+            old_terms: Vec::new(),
+            reindex: Vec::new(),
+            insert,
+            update,
+            moved,
+        })
+    }
+
+    /// Requirements pushed so far.
+    pub fn rows(&self) -> usize {
+        self.position as usize
+    }
+
+    /// Stores one requirement (in source order).
+    pub fn push(&mut self, r: &ImportedRequirement) -> Result<()> {
+        if let Some(first) = self.first_row.insert(r.reference.clone(), r.row) {
+            return Err(StoreError::DuplicateRef {
+                reference: r.reference.clone(),
+                first,
+                second: r.row,
+            });
+        }
+        let attributes = serde_json::to_string(&r.attributes)?;
+        let position = self.position;
+        self.position += 1;
+        match self.existing.remove(&r.reference) {
+            None => {
+                self.insert.execute(params![
+                    self.framework_id,
                     r.reference,
-                    c.source_ref,
-                    c.generated_ref,
-                    c.title,
-                    c.text,
-                    c.section,
-                    c.parent,
+                    r.source_ref,
+                    r.generated_ref,
+                    r.title,
+                    r.text,
+                    r.section,
+                    r.parent,
                     r.sheet,
                     r.row,
-                    position as i64,
-                    c.attributes,
-                    c.withdrawn,
+                    position,
+                    attributes,
+                    r.withdrawn,
+                    self.now,
+                ])?;
+                self.diff.added.push(r.reference.clone());
+            }
+            Some(e) => {
+                let same = e.content.same_as(r, &attributes);
+                let back = e.removed || e.extra;
+                if same && !back {
+                    self.diff.unchanged += 1;
+                    if e.sheet.as_deref() != Some(r.sheet.as_str())
+                        || e.row != Some(r.row)
+                        || e.position != position
+                    {
+                        self.moved
+                            .execute(params![e.id, r.sheet, r.row, position])?;
+                    }
+                    return Ok(());
+                }
+                if back {
+                    self.diff.added.push(r.reference.clone());
+                } else {
+                    self.diff.changed.push(r.reference.clone());
+                }
+                if e.content.title != r.title
+                    || e.content.text != r.text
+                    || e.content.section != r.section
+                {
+                    self.reindex.push(e.id);
+                    self.old_terms.push(OldTerms {
+                        id: e.id,
+                        reference: r.reference.clone(),
+                        title: e.content.title,
+                        text: e.content.text,
+                        section: e.content.section,
+                    });
+                }
+                self.update.execute(params![
+                    e.id,
+                    r.source_ref,
+                    r.generated_ref,
+                    r.title,
+                    r.text,
+                    r.section,
+                    r.parent,
+                    r.sheet,
+                    r.row,
+                    position,
+                    attributes,
+                    r.withdrawn,
+                    self.now,
                 ])?;
             }
+        }
+        Ok(())
+    }
+
+    /// Marks what the file no longer has as removed, indexes the new and changed rows, and
+    /// records the import; returns the diff and the audit event.
+    fn finish(self, summary: &SheetImport, actor: &Actor) -> Result<(ImportDiff, Vec<AuditEvent>)> {
+        let ImportSink {
+            tx,
+            set,
+            file,
+            now,
+            framework_id,
+            new_set,
+            max_id_before,
+            existing,
+            live_before,
+            position,
+            mut diff,
+            old_terms,
+            reindex,
+            insert,
+            update,
+            moved,
+            ..
+        } = self;
+        drop((insert, update, moved));
+        let rows = position as usize;
+        if new_set && rows == 0 {
+            return Err(StoreError::NothingToImport { set, file });
+        }
+        let mut removed: Vec<(String, i64)> = existing
+            .into_iter()
+            .filter(|(_, e)| !e.removed && !e.extra)
+            .map(|(r, e)| (r, e.id))
+            .collect();
+        removed.sort();
+        if live_before > 0 && removed.len() == live_before {
+            let reason = if rows == 0 {
+                "the file reads 0 requirements".to_string()
+            } else {
+                format!("none of the {rows} requirements the file reads has one of the set's ids")
+            };
+            return Err(StoreError::WouldRemoveAll {
+                set,
+                file,
+                count: live_before,
+                reason,
+            });
+        }
+        {
             let mut withdraw =
-                tx.prepare("UPDATE items SET removed = 1 WHERE framework_id = ?1 AND ref = ?2")?;
-            for r in &diff.removed {
-                withdraw.execute(params![framework_id, r])?;
+                tx.prepare("UPDATE items SET removed = 1, changed_at = ?2 WHERE id = ?1")?;
+            for (_, id) in &removed {
+                withdraw.execute(params![id, now])?;
             }
-            let mut touched = tx.prepare(
-                "UPDATE items SET changed_at = ?3 WHERE framework_id = ?1 AND ref = ?2",
+        }
+        diff.removed = removed.into_iter().map(|(r, _)| r).collect();
+
+        // The full-text index: the old terms of reworded rows out, then every new or reworded
+        // row in, in bulk.
+        {
+            let mut forget = tx.prepare(
+                "INSERT INTO items_fts(items_fts, rowid, ref, title, text, section)
+                 VALUES ('delete', ?1, ?2, ?3, ?4, ?5)",
             )?;
-            for r in diff.added.iter().chain(&diff.changed).chain(&diff.removed) {
-                touched.execute(params![framework_id, r, now])?;
+            for t in &old_terms {
+                forget.execute(params![t.id, t.reference, t.title, t.text, t.section])?;
             }
-            drop(touched);
-            let sheets = serde_json::to_string(&import.sheets)?;
-            tx.execute(
-                "INSERT INTO imports (framework_id, file_name, file_sha256, sheets, added, changed,
-                                      removed, unchanged, imported_at, imported_by)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-                params![
-                    framework_id,
-                    import.file,
-                    import.file_sha256,
-                    sheets,
-                    diff.added.len() as i64,
-                    diff.changed.len() as i64,
-                    diff.removed.len() as i64,
-                    diff.unchanged as i64,
-                    now,
-                    actor.name
-                ],
+        }
+        tx.execute(
+            "INSERT INTO items_fts(rowid, ref, title, text, section)
+             SELECT id, ref, title, text, section FROM items
+             WHERE id > ?2 AND +framework_id = ?1 ORDER BY id",
+            params![framework_id, max_id_before],
+        )?;
+        {
+            let mut index = tx.prepare(
+                "INSERT INTO items_fts(rowid, ref, title, text, section)
+                 SELECT id, ref, title, text, section FROM items WHERE id = ?1",
             )?;
-            let sheet_names: Vec<&str> = import.sheets.iter().map(|s| s.name.as_str()).collect();
-            let event = AuditEvent::new("import", format!("set:{set}")).after(serde_json::json!({
-                "file": import.file,
-                "sha256": import.file_sha256,
-                "sheets": sheet_names,
-                "requirements": import.requirements.len(),
-                "added": diff.added.len(),
-                "changed": diff.changed.len(),
-                "removed": diff.removed.len(),
-                "unchanged": diff.unchanged,
-                "diff": {
-                    "added": diff.added,
-                    "changed": diff.changed,
-                    "removed": diff.removed,
-                },
-            }));
-            drop(upsert);
-            drop(withdraw);
-            let mut events = vec![event];
-            if let Some((name, options)) = profile {
-                if profile_before.as_ref() != Some(options) {
-                    crate::assessments::put_import_profile(tx, name, options, &now)?;
-                    let mut saved = AuditEvent::new("import_profile.save", format!("profile:{name}"))
-                        .after(options.clone());
-                    if let Some(b) = &profile_before {
-                        saved = saved.before(b.clone());
-                    }
-                    events.push(saved);
-                }
+            for id in &reindex {
+                index.execute([id])?;
             }
-            Ok((diff, events))
-        })
+        }
+        tx.execute(
+            "INSERT INTO items_fts(items_fts, rank) VALUES ('hashsize', ?1)",
+            [FTS_HASH_BYTES],
+        )?;
+        tx.execute("UPDATE fts_control SET deferred = 0 WHERE id = 1", [])?;
+
+        let sheets = serde_json::to_string(&summary.sheets)?;
+        tx.execute(
+            "INSERT INTO imports (framework_id, file_name, file_sha256, sheets, added, changed,
+                                  removed, unchanged, imported_at, imported_by)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            params![
+                framework_id,
+                file,
+                summary.file_sha256,
+                sheets,
+                diff.added.len() as i64,
+                diff.changed.len() as i64,
+                diff.removed.len() as i64,
+                diff.unchanged as i64,
+                now,
+                actor.name
+            ],
+        )?;
+        let sheet_names: Vec<&str> = summary.sheets.iter().map(|s| s.name.as_str()).collect();
+        let event = AuditEvent::new("import", format!("set:{set}")).after(serde_json::json!({
+            "file": file,
+            "sha256": summary.file_sha256,
+            "sheets": sheet_names,
+            "requirements": rows,
+            "added": diff.added.len(),
+            "changed": diff.changed.len(),
+            "removed": diff.removed.len(),
+            "unchanged": diff.unchanged,
+            "diff": {
+                "added": diff.added,
+                "changed": diff.changed,
+                "removed": diff.removed,
+            },
+        }));
+        Ok((diff, vec![event]))
     }
 }
 

@@ -35,6 +35,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         slug: "text_changes",
         sql: include_str!("../migrations/0011_text_changes.sql"),
     },
+    Migration {
+        version: 12,
+        slug: "bulk_index",
+        sql: include_str!("../migrations/0012_bulk_index.sql"),
+    },
 ];
 
 /// The schema version this build writes and understands.

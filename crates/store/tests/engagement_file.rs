@@ -996,3 +996,112 @@ fn reading_leaves_no_side_files_behind() -> TestResult {
     );
     Ok(())
 }
+
+/// FTS5's own check that the index holds exactly the terms of the `items` rows.
+fn index_matches_items(path: &Path) -> Result<(), rusqlite::Error> {
+    let raw = rusqlite::Connection::open(path)?;
+    raw.execute(
+        "INSERT INTO items_fts(items_fts, rank) VALUES ('integrity-check', 1)",
+        [],
+    )?;
+    let deferred: i64 = raw.query_row("SELECT deferred FROM fts_control", [], |r| r.get(0))?;
+    assert_eq!(deferred, 0, "only a running import defers the index");
+    Ok(())
+}
+
+fn found(e: &Engagement, words: &str) -> Result<Vec<String>, StoreError> {
+    Ok(e.requirements(&RequirementQuery {
+        search: Some(words.into()),
+        ..Default::default()
+    })?
+    .rows
+    .into_iter()
+    .map(|r| r.reference)
+    .collect())
+}
+
+#[test]
+fn a_reimport_updates_the_search_index_of_reworded_requirements() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let (path, mut e) = new_engagement(&dir)?;
+    e.import_requirements(
+        &actor(),
+        "acme",
+        &sheet(
+            "v1.csv",
+            vec![
+                requirement("R-1", "Encrypt volumes at rest", 2),
+                requirement("R-2", "Require MFA for administrators", 3),
+                requirement("R-3", "Keep audit logs for a year", 4),
+            ],
+        ),
+    )?;
+    assert_eq!(found(&e, "encrypt")?, ["R-1"]);
+    assert_eq!(found(&e, "logs")?, ["R-3"]);
+
+    let diff = e.import_requirements(
+        &later(),
+        "acme",
+        &sheet(
+            "v2.csv",
+            vec![
+                requirement("R-2", "Require MFA for administrators", 2),
+                requirement("R-1", "Tokenise cardholder numbers", 3),
+                requirement("R-4", "Scan container images", 4),
+            ],
+        ),
+    )?;
+    assert_eq!(diff.changed, ["R-1"]);
+    assert_eq!(diff.added, ["R-4"]);
+    assert_eq!(diff.removed, ["R-3"]);
+    assert_eq!(diff.unchanged, 1);
+    assert!(found(&e, "encrypt")?.is_empty(), "the old wording is gone");
+    assert_eq!(
+        found(&e, "tokenise cardholder")?,
+        ["R-1"],
+        "the new wording"
+    );
+    assert_eq!(found(&e, "mfa")?, ["R-2"], "an unchanged row that moved");
+    assert_eq!(found(&e, "container")?, ["R-4"], "an added row");
+    assert!(found(&e, "logs")?.is_empty(), "a removed row is not listed");
+
+    // R-3 comes back reworded: its old terms go, its new ones come.
+    e.import_requirements(
+        &later(),
+        "acme",
+        &sheet(
+            "v3.csv",
+            vec![
+                requirement("R-1", "Tokenise cardholder numbers", 2),
+                requirement("R-3", "Archive flow records for a decade", 3),
+            ],
+        ),
+    )?;
+    assert_eq!(found(&e, "archive decade")?, ["R-3"]);
+    assert!(found(&e, "logs")?.is_empty());
+    e.close()?;
+    index_matches_items(&path)?;
+    Ok(())
+}
+
+#[test]
+fn a_failed_streamed_import_leaves_the_index_and_its_flag_as_they_were() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let (path, mut e) = new_engagement(&dir)?;
+    e.import_requirements(
+        &actor(),
+        "acme",
+        &sheet("v1.csv", vec![requirement("R-1", "Encrypt volumes", 2)]),
+    )?;
+    let failed = e.import_streamed(&later(), "acme", "v2.csv", |sink| {
+        sink.push(&requirement("R-1", "Tokenise cardholder numbers", 2))?;
+        sink.push(&requirement("R-2", "Scan images", 3))?;
+        Err::<FedImport, _>(StoreError::Invalid("the reader failed".into()))
+    });
+    assert!(failed.is_err());
+    assert_eq!(found(&e, "encrypt")?, ["R-1"]);
+    assert!(found(&e, "tokenise")?.is_empty());
+    e.close()?;
+    index_matches_items(&path)?;
+    Ok(())
+}

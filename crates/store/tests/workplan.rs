@@ -154,7 +154,7 @@ fn migrating_a_file_made_before_the_workplan_seeds_it_from_the_catalogue_copy() 
     Engagement::create(&path, &actor(), "Acme", &catalogue("1.0.0", false))?.close()?;
     {
         // Roll the file back to schema 2, as a build without the workplan left it (and without
-        // the text changes of schema 11).
+        // the text changes of schema 11 and the bulk-indexed import of schema 12).
         let raw = rusqlite::Connection::open(&path)?;
         raw.execute_batch(
             "DROP TRIGGER text_change_record; DROP TRIGGER text_change_import;
@@ -162,7 +162,23 @@ fn migrating_a_file_made_before_the_workplan_seeds_it_from_the_catalogue_copy() 
              DROP TABLE text_changes; DELETE FROM schema_migrations WHERE version = 11;
              DROP TRIGGER workplan_seed; DROP TABLE story_controls; DROP TABLE stories;
              DROP TABLE readiness; DROP TABLE workplan_artifacts; DROP TABLE workplan_entries;
-             DELETE FROM schema_migrations WHERE version = 10; PRAGMA user_version = 2;",
+             DROP TRIGGER items_fts_insert; DROP TRIGGER items_fts_delete;
+             DROP TRIGGER items_fts_update; DROP TABLE fts_control;
+             CREATE TRIGGER items_fts_insert AFTER INSERT ON items BEGIN
+                 INSERT INTO items_fts(rowid, ref, title, text, section)
+                 VALUES (new.id, new.ref, new.title, new.text, new.section);
+             END;
+             CREATE TRIGGER items_fts_delete AFTER DELETE ON items BEGIN
+                 INSERT INTO items_fts(items_fts, rowid, ref, title, text, section)
+                 VALUES ('delete', old.id, old.ref, old.title, old.text, old.section);
+             END;
+             CREATE TRIGGER items_fts_update AFTER UPDATE OF ref, title, text, section ON items BEGIN
+                 INSERT INTO items_fts(items_fts, rowid, ref, title, text, section)
+                 VALUES ('delete', old.id, old.ref, old.title, old.text, old.section);
+                 INSERT INTO items_fts(rowid, ref, title, text, section)
+                 VALUES (new.id, new.ref, new.title, new.text, new.section);
+             END;
+             DELETE FROM schema_migrations WHERE version IN (10, 12); PRAGMA user_version = 2;",
         )?;
     }
     let e = Engagement::open(&path, &actor(), &catalogue("1.0.0", false))?;
@@ -170,7 +186,10 @@ fn migrating_a_file_made_before_the_workplan_seeds_it_from_the_catalogue_copy() 
     assert_eq!(e.readiness()?.len(), 20);
     let last = e.audit_log(0)?.pop().expect("an entry");
     assert_eq!(last.action, "schema.migrate");
-    assert_eq!(last.after.unwrap()["applied"], serde_json::json!([10, 11]));
+    assert_eq!(
+        last.after.unwrap()["applied"],
+        serde_json::json!([10, 11, 12])
+    );
     Ok(())
 }
 

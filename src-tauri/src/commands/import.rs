@@ -30,6 +30,7 @@ impl ImportChoices {
             header_row: self.header_row,
             profile: self.profile.clone().filter(|s| !s.trim().is_empty()),
             dry_run,
+            columns: Vec::new(),
         }
     }
 }

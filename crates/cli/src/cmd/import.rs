@@ -26,6 +26,11 @@ pub struct Args {
     /// Show what would be imported; write nothing.
     #[arg(long)]
     dry_run: bool,
+    /// Say which column holds what, overriding detection: ROLE=HEADER (or ROLE=LETTER), where
+    /// ROLE is id (or ref), title, text, section, parent or attribute; may repeat. Saved with
+    /// --profile.
+    #[arg(long = "column", value_name = "ROLE=HEADER", value_parser = crosswalk_api::parse_column_choice)]
+    columns: Vec<(String, crosswalk_domain::ColumnRole)>,
 }
 
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
@@ -59,6 +64,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         header_row: args.header_row,
         profile: args.profile,
         dry_run: args.dry_run,
+        columns: args.columns,
     };
     let report = crosswalk_api::import(db, &ctx.actor, &request)?;
     // Each warning names the file, then the sheet, row and column it is about.
