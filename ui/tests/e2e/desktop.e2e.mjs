@@ -813,4 +813,68 @@ describe('the desktop workbench', { concurrency: false }, () => {
     assert.equal(Math.round(spacer), 100_000 * 28, 'the scroll space is the full set, so the scrollbar is true');
     await shot('09-grid-100k-row-90000');
   });
+
+  check('imports the Security Hub sample again with Remediation chosen as the text column', async () => {
+    await (await byTestId('tab-import')).click();
+    await handOver(sample);
+    await (await byTestId('import-pick')).click();
+    await waitText('import-path', /aws-securityhub-controls-export-sample\.csv$/);
+    await waitText('dry-requirements', new RegExp(`^${SAMPLE_ROWS}$`), 60_000);
+    const roleOf = (header) => browser.$(`[data-testid="import-column"][data-header="${header}"] select`);
+    // As detected: Description holds the text, Remediation is kept as an attribute.
+    assert.equal(await (await roleOf('Description')).getValue(), 'text');
+    assert.notEqual(await (await roleOf('Remediation')).getValue(), 'text');
+    const previewText = (ref) => contentOf(`[data-testid="preview-row"][data-ref="${ref}"] td.text`);
+    assert.match(await previewText('ACM.1'), /^This control checks whether an AWS Certificate Manager/);
+
+    // Choose Remediation as the text: Description gives the role up, and the dry run must run
+    // again before anything can be imported.
+    await (await roleOf('Remediation')).selectByAttribute('value', 'text');
+    assert.equal(await (await roleOf('Description')).getValue(), 'attribute', 'a requirement has one text column');
+    await byTestId('import-stale');
+    assert.equal(await (await byTestId('import-commit')).isEnabled(), false, 'no import on a stale dry run');
+    await (await byTestId('import-set')).setValue('sechub-remediation');
+    await (await byTestId('import-rerun')).click();
+    await browser.waitUntil(async () => /^ACM provides managed renewal/.test((await previewText('ACM.1')) ?? ''), {
+      timeout: 60_000,
+      timeoutMsg: 'the dry run with Remediation as text never showed it in the preview',
+    });
+    assert.equal(await browser.$('[data-testid="import-stale"]').isExisting(), false);
+    assert.equal(await textOf('dry-added'), String(SAMPLE_ROWS), 'a new set: every control is added');
+    assert.equal(await (await roleOf('Remediation')).getValue(), 'text', 'the dry run used the choice');
+    await (await byTestId('import-preview')).scrollIntoView();
+    await shot('13-import-roles');
+
+    // Cancel the import while it stores rows (held by the test hook at its storing step):
+    // nothing is stored.
+    const held = await invoke('test_hold_next_job', { key: 'storing' });
+    assert.equal(held.err, undefined, JSON.stringify(held.err));
+    await (await byTestId('import-commit')).click();
+    const bar = await byTestId('progress');
+    await browser.waitUntil(async () => (await bar.getAttribute('data-key')) === 'storing', {
+      timeout: 60_000,
+      timeoutMsg: 'the import never reported its storing step',
+    });
+    assert.equal(await textOf('progress-stage'), 'Step 2 of 3: Storing requirements');
+    assert.equal(await textOf('progress-count'), `0 of ${SAMPLE_ROWS} rows · 33%`);
+    await shot('13b-import-progress');
+    await (await byTestId('cancel-job')).click();
+    assert.equal(await waitText('job-cancelled', /cancelled/), 'Import cancelled: nothing was stored.');
+    assert.ok(!(await invoke('engagement_summary')).ok.sets.some((s) => s.name === 'sechub-remediation'), 'no set was stored');
+
+    // Import for real, then the grid shows the Remediation text as each requirement's text.
+    await (await byTestId('import-commit')).click();
+    assert.match(await waitText('import-result', /Imported/, 120_000), new RegExp(`${SAMPLE_ROWS} added`));
+    assert.equal(await browser.$('[data-testid="job-cancelled"]').isExisting(), false);
+    await (await byTestId('tab-requirements')).click();
+    await chooseSet('sechub-remediation');
+    await waitText('row-count', new RegExp(`^${SAMPLE_ROWS} rows`), 60_000);
+    await browser.waitUntil(async () => (await gridRow(1))?.[0] === 'ACM.1', { timeout: 30_000, timeoutMsg: 'ACM.1 never showed first' });
+    const [ref, title, text, section] = await gridRow(1);
+    assert.equal(ref, 'ACM.1');
+    assert.equal(title, 'Imported and ACM-issued certificates should be renewed after a specified time period');
+    assert.match(text, /^ACM provides managed renewal for your SSL\/TLS certificates issued by Amazon/);
+    assert.equal(section, 'Protect > Data Protection > Encryption of data-in-transit');
+    await shot('13c-grid-remediation-text');
+  });
 });
