@@ -51,8 +51,8 @@ pub use review::{
     ReviewItem, ReviewList, TextChange,
 };
 pub use suggest::{
-    suggest, RequirementSuggestions, SuggestReport, SuggestRequest, SuggestionItem,
-    SUGGESTED_RELATIONSHIP,
+    suggest, suggest_controlled, RequirementSuggestions, SuggestControl, SuggestProgress,
+    SuggestReport, SuggestRequest, SuggestStage, SuggestionItem, SUGGESTED_RELATIONSHIP,
 };
 
 pub use crosswalk_store::CoverageMove;

@@ -11,6 +11,7 @@ use crosswalk_suggest::{Decision, Engine, Evidence, Query};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// `suggest [--set NAME] [--top K] [--accept-above S]`.
 #[derive(Debug, Clone, PartialEq)]
@@ -70,6 +71,53 @@ impl SuggestReport {
                 .filter(|s| s.accepted_now)
                 .map(move |s| (r, s))
         })
+    }
+}
+
+/// What a suggestion run is doing, as reported to [`SuggestControl::progress`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SuggestStage {
+    /// Ranking the catalogue for each current requirement (`done` of `total` requirements).
+    Ranking,
+    /// Storing the suggestions at or above the threshold (`total` of them) in one transaction.
+    /// No longer cancellable once reported.
+    Accepting,
+    /// Finished (and committed, when accepting).
+    Done,
+}
+
+/// One progress report of a running suggestion run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct SuggestProgress {
+    pub stage: SuggestStage,
+    pub done: usize,
+    pub total: usize,
+}
+
+/// How a host follows and stops a suggestion run (both optional). `progress` is called on the
+/// calling thread: once per requirement ranked, then at the accepting step and at the end.
+/// Setting `cancel` while requirements are ranked stops the run before anything is accepted:
+/// the result is [`ApiError::Cancelled`] ("suggest cancelled; nothing was written").
+#[derive(Default, Clone, Copy)]
+pub struct SuggestControl<'a> {
+    pub progress: Option<&'a dyn Fn(SuggestProgress)>,
+    pub cancel: Option<&'a AtomicBool>,
+}
+
+impl SuggestControl<'_> {
+    fn report(&self, stage: SuggestStage, done: usize, total: usize) {
+        if let Some(p) = self.progress {
+            p(SuggestProgress { stage, done, total });
+        }
+    }
+
+    fn check(&self) -> Result<()> {
+        if self.cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
+            Err(ApiError::Cancelled { what: "suggest" })
+        } else {
+            Ok(())
+        }
     }
 }
 
@@ -204,7 +252,7 @@ fn language_warning(requirements: &[&RequirementRow]) -> Option<String> {
     ))
 }
 
-fn rank(view: &View, request: &SuggestRequest) -> Result<Ranked> {
+fn rank(view: &View, request: &SuggestRequest, control: &SuggestControl) -> Result<Ranked> {
     if let Some(s) = request.accept_above {
         if !(0.0..=1.0).contains(&s) {
             return Err(ApiError::Invalid(format!(
@@ -232,7 +280,10 @@ fn rank(view: &View, request: &SuggestRequest) -> Result<Ranked> {
         warnings: language_warning(&current).into_iter().collect(),
     };
     let mut to_accept = Vec::new();
-    for r in current {
+    let total = current.len();
+    for (done, r) in current.into_iter().enumerate() {
+        control.check()?;
+        control.report(SuggestStage::Ranking, done, total);
         let query = &queries[&r.id];
         let mut items = Vec::new();
         for s in engine.suggest_with(query, request.top, &history) {
@@ -262,6 +313,8 @@ fn rank(view: &View, request: &SuggestRequest) -> Result<Ranked> {
             suggestions: items,
         });
     }
+    control.check()?;
+    control.report(SuggestStage::Ranking, total, total);
     report.accepted = to_accept.len();
     Ok(Ranked { report, to_accept })
 }
@@ -302,9 +355,23 @@ pub(crate) fn accept(
 /// Ranks suggestions for every current requirement (of one set, or all). With `accept_above`,
 /// accepts those at or above that score in one transaction; without it, only reads.
 pub fn suggest(db: &Path, actor: &Actor, request: &SuggestRequest) -> Result<SuggestReport> {
+    suggest_controlled(db, actor, request, &SuggestControl::default())
+}
+
+/// As [`suggest`], reporting progress (requirements ranked of all, then accepting, then done)
+/// and stopping with [`ApiError::Cancelled`] before anything is accepted once `control.cancel`
+/// is set.
+pub fn suggest_controlled(
+    db: &Path,
+    actor: &Actor,
+    request: &SuggestRequest,
+    control: &SuggestControl,
+) -> Result<SuggestReport> {
     if request.accept_above.is_none() {
         let view = open_read(db)?;
-        return Ok(rank(&view, request)?.report);
+        let report = rank(&view, request, control)?.report;
+        control.report(SuggestStage::Done, 0, 0);
+        return Ok(report);
     }
     if !db.exists() {
         // Accepting writes, but there is nothing to suggest for in a file that does not exist.
@@ -314,8 +381,13 @@ pub fn suggest(db: &Path, actor: &Actor, request: &SuggestRequest) -> Result<Sug
         .into());
     }
     let mut e = open_write(db, actor)?;
-    let ranked = rank(&e, request)?;
+    let ranked = rank(&e, request, control)?;
+    // The last point a cancel takes effect: the acceptances are stored in one transaction.
+    control.check()?;
+    let picks = ranked.to_accept.len();
+    control.report(SuggestStage::Accepting, 0, picks);
     accept(&mut e, actor, &ranked.to_accept)?;
     e.close()?;
+    control.report(SuggestStage::Done, picks, picks);
     Ok(ranked.report)
 }
