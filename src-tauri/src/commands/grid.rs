@@ -3,10 +3,10 @@
 
 use super::{actor, blocking, AppState};
 use crate::error::{CmdResult, CommandError};
-use crate::jobs::{Progress, Reporter};
+use crate::jobs::{Feed, Progress};
 use crosswalk_api::{
     AssessmentUpdate, Coverage, RequirementDetail, RequirementItem, RequirementList, SearchHit,
-    SortColumn, SuggestRequest,
+    SortColumn, SuggestControl, SuggestProgress, SuggestRequest, SuggestStage,
 };
 use serde::{Deserialize, Serialize};
 use tauri::ipc::Channel;
@@ -165,8 +165,29 @@ pub struct SuggestOutcome {
     pub requirements: usize,
 }
 
-/// Accepts every suggestion scoring at least `accept_above`. The core ranks and stores in one
-/// call, so a cancel takes effect only before that call starts.
+/// How many steps "accept strong suggestions" reports: ranking, accepting (then done).
+pub const SUGGEST_STEPS: u32 = 2;
+
+/// The window's words for a progress report of the core's suggestion run.
+pub fn suggest_progress(p: SuggestProgress) -> Progress {
+    let (stage, key, step, unit) = match p.stage {
+        SuggestStage::Ranking => ("Ranking suggestions", "ranking", 0, "requirements"),
+        SuggestStage::Accepting => ("Accepting suggestions", "accepting", 1, "suggestions"),
+        SuggestStage::Done => ("Done", "done", SUGGEST_STEPS, ""),
+    };
+    Progress {
+        stage: stage.to_string(),
+        key: key.to_string(),
+        step,
+        steps: SUGGEST_STEPS,
+        done: if unit.is_empty() { 0 } else { p.done as u64 },
+        total: if unit.is_empty() { 0 } else { p.total as u64 },
+        unit: unit.to_string(),
+    }
+}
+
+/// Accepts every suggestion scoring at least `accept_above`, as a job: the core reports each
+/// requirement ranked, and a cancel before the accepting step accepts nothing.
 #[tauri::command]
 pub async fn suggest_all(
     state: State<'_, AppState>,
@@ -177,17 +198,28 @@ pub async fn suggest_all(
 ) -> CmdResult<SuggestOutcome> {
     let db = state.current()?;
     let guard = state.jobs.start(&job)?;
-    let flag = guard.flag();
+    let feed = Feed::new(
+        move |p| drop(on_progress.send(p)),
+        guard.flag(),
+        guard.hold(),
+    );
     let result = blocking(move || {
-        let mut r = Reporter::new(move |p| drop(on_progress.send(p)), flag);
-        r.stage("Ranking and accepting suggestions", 0, 1)?;
         let request = SuggestRequest {
             set: set.filter(|s| !s.is_empty()),
             top: 5,
             accept_above: Some(accept_above),
         };
-        let report = crosswalk_api::suggest(&db, &actor(), &request)?;
-        r.stage("Done", 1, 1).ok();
+        let progress = |p: SuggestProgress| feed.report(suggest_progress(p));
+        let report = crosswalk_api::suggest_controlled(
+            &db,
+            &actor(),
+            &request,
+            &SuggestControl {
+                progress: Some(&progress),
+                cancel: Some(feed.cancel_flag()),
+            },
+        )?;
+        feed.finish(SUGGEST_STEPS);
         Ok(SuggestOutcome {
             accepted: report.accepted,
             requirements: report.requirements.len(),
@@ -223,6 +255,40 @@ mod tests {
         assert_eq!(core.set, None, "a blank set means all sets");
         assert_eq!(core.search.as_deref(), Some("mfa root"));
         assert_eq!(core.coverage, Some(Coverage::Gap));
+    }
+
+    #[test]
+    fn suggest_stages_become_numbered_steps_counting_requirements_then_suggestions() {
+        let ranking = suggest_progress(SuggestProgress {
+            stage: SuggestStage::Ranking,
+            done: 120,
+            total: 497,
+        });
+        assert_eq!(
+            (
+                ranking.key.as_str(),
+                ranking.step,
+                ranking.done,
+                ranking.total,
+                ranking.unit.as_str()
+            ),
+            ("ranking", 0, 120, 497, "requirements")
+        );
+        let accepting = suggest_progress(SuggestProgress {
+            stage: SuggestStage::Accepting,
+            done: 0,
+            total: 40,
+        });
+        assert_eq!(
+            (accepting.key.as_str(), accepting.step, accepting.total),
+            ("accepting", 1, 40)
+        );
+        let done = suggest_progress(SuggestProgress {
+            stage: SuggestStage::Done,
+            done: 40,
+            total: 40,
+        });
+        assert_eq!((done.key.as_str(), done.step, done.steps), ("done", 2, 2));
     }
 
     #[test]

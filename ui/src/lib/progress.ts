@@ -63,7 +63,7 @@ export function finishedProgress(steps: number): Progress {
 }
 
 /** What the window says when the user cancelled a job, by what the job was. */
-export function cancelledMessage(job: 'export' | 'merge' | 'import' | 'file'): string {
+export function cancelledMessage(job: 'export' | 'merge' | 'import' | 'suggest' | 'file'): string {
   switch (job) {
     case 'export':
       return 'Export cancelled: no file was written.';
@@ -71,6 +71,8 @@ export function cancelledMessage(job: 'export' | 'merge' | 'import' | 'file'): s
       return 'Merge cancelled: nothing changed.';
     case 'import':
       return 'Import cancelled: nothing was stored.';
+    case 'suggest':
+      return 'Suggest cancelled: nothing was accepted.';
     case 'file':
       return 'Cancelled: no file was written.';
   }

@@ -290,11 +290,41 @@ describe('the desktop workbench', { concurrency: false }, () => {
     await shot('04b-workload-assessment');
   });
 
+  check('cancels accepting the strong suggestions while it ranks: nothing is accepted', async () => {
+    const auditBefore = (await invoke('audit_log', { offset: 0, limit: 1 })).ok.total;
+    // The hook makes the run, once it reports its ranking step, wait for the real Cancel.
+    const held = await invoke('test_hold_next_job', { key: 'ranking' });
+    assert.equal(held.err, undefined, `the test hook must be on: ${JSON.stringify(held.err)}`);
+    await (await byTestId('suggest-all')).click();
+    const bar = await byTestId('progress');
+    await browser.waitUntil(async () => (await bar.getAttribute('data-key')) === 'ranking', {
+      timeout: 60_000,
+      timeoutMsg: 'the suggestion run never reported its ranking step',
+    });
+    assert.equal(await textOf('progress-stage'), 'Step 1 of 2: Ranking suggestions');
+    assert.equal(await textOf('progress-count'), `0 of ${SAMPLE_ROWS} requirements · 0%`);
+    await shot('04c-suggest-progress');
+    await (await byTestId('cancel-job')).click();
+    assert.equal(await waitText('job-cancelled', /cancelled/), 'Suggest cancelled: nothing was accepted.');
+    assert.equal(await browser.$('[data-testid="progress"]').isExisting(), false, 'the progress bar is gone');
+    assert.equal(await browser.$('[data-testid="suggest-message"]').isExisting(), false, 'nothing claims an acceptance');
+    assert.equal((await invoke('audit_log', { offset: 0, limit: 1 })).ok.total, auditBefore, 'no audit event: nothing was written');
+    await shot('04d-suggest-cancelled');
+  });
+
   check('accepts the strong suggestions for every row as a job', async () => {
     await (await byTestId('suggest-all')).click();
     const msg = await waitText('suggest-message', /Accepted \d+/, 120_000);
     const accepted = Number(/Accepted (\d+)/.exec(msg)[1]);
     assert.ok(accepted > 0, `some suggestions score 50% or more on the Security Hub sample: ${msg}`);
+    // The bar stays, finished, once the job ends; the cancel notice of the run before is gone.
+    const bar = await byTestId('progress');
+    assert.equal(await bar.getAttribute('data-key'), 'done');
+    assert.equal(await bar.getAttribute('aria-valuenow'), '100');
+    assert.equal(await browser.$('[data-testid="job-cancelled"]').isExisting(), false);
+    const audit = (await invoke('audit_log', { offset: 0, limit: 1 })).ok;
+    assert.ok(audit.total >= accepted, `one audit event per acceptance: ${audit.total} events, ${accepted} accepted`);
+    await shot('04e-suggest-done');
   });
 
   check('draws coverage per CAF capability and per section', async () => {

@@ -94,6 +94,7 @@ describe('which message the window keeps', () => {
     expect(cancelledMessage('export')).toBe('Export cancelled: no file was written.');
     expect(cancelledMessage('merge')).toBe('Merge cancelled: nothing changed.');
     expect(cancelledMessage('import')).toBe('Import cancelled: nothing was stored.');
+    expect(cancelledMessage('suggest')).toBe('Suggest cancelled: nothing was accepted.');
     expect(cancelledMessage('file')).toBe('Cancelled: no file was written.');
   });
 });
