@@ -86,8 +86,10 @@ pub struct MergeOutcome {
     pub applied: usize,
     /// Rows whose edits the engagement already held.
     pub already_applied: usize,
-    /// Rows changed in the engagement since the export too: left alone, one line each.
-    pub conflicts: Vec<String>,
+    /// Rows with a field changed both in the engagement since the export and in the file, to
+    /// different values (that field kept as it is here, the row's other fields merged), or
+    /// whose requirement is gone; each with its fields' three values.
+    pub conflicts: Vec<crosswalk_api::ConflictRow>,
     /// Changes to read-only cells, rows or sheets: never merged, listed so nobody is surprised.
     pub ignored: Vec<String>,
     /// True when nothing at all was merged because of `refusals`.
@@ -160,11 +162,7 @@ impl From<crosswalk_api::MatrixImportReport> for MergeOutcome {
         MergeOutcome {
             applied: r.applied.len(),
             already_applied: r.already_applied.len(),
-            conflicts: r
-                .conflicts
-                .iter()
-                .map(|c| format!("{} (row {}): {}", c.reference, c.row, c.reason))
-                .collect(),
+            conflicts: r.conflicts.clone(),
             ignored: r.ignored.iter().map(|a| a.to_string()).collect(),
             refused: r.refused(),
             refusals: r

@@ -275,13 +275,34 @@ export interface ExportReport {
 export interface MergeOutcome {
   applied: number;
   already_applied: number;
-  /** Rows changed in the engagement since the export too: left alone. */
-  conflicts: string[];
+  /** Rows with a field changed both here since the export and in the file (that field kept as here). */
+  conflicts: MergeConflict[];
   /** Changes to read-only cells, rows or sheets: never merged. */
   ignored: string[];
   /** True when nothing at all was merged, for the reasons in `refusals`. */
   refused: boolean;
   refusals: MergeIssue[];
+}
+
+/** A row of an edited matrix with fields changed on both sides (or whose requirement is gone). */
+export interface MergeConflict {
+  key: string;
+  set: string;
+  ref: string;
+  workload: string | null;
+  row: number;
+  exported_version: number;
+  current_version: number | null;
+  reason: string;
+  /** Each field changed on both sides: as exported, here now (kept), in the file (not merged). */
+  fields: FieldConflict[];
+}
+
+export interface FieldConflict {
+  field: string;
+  exported: string | null;
+  current: string;
+  edited: string;
 }
 
 /** One reason a merge was refused, located in the workbook. */
