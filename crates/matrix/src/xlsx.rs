@@ -221,9 +221,12 @@ fn write_sheets(
             .set_comment("Exported by Crosswalk; check with `crosswalk verify`.")
             .set_creation_datetime(&creation_time(&model.generated_at)),
     );
+    // Low-memory sheets need a writable temporary directory; without one every sheet is kept in
+    // memory as before (same workbook, more memory).
+    let low_memory = workbook.set_tempdir(std::env::temp_dir()).is_ok();
     let formats = Formats::new();
     for table in tables.iter().filter(|t| t.name != ABOUT) {
-        let sheet = if is_large(table.name) {
+        let sheet = if low_memory && is_large(table.name) {
             workbook.add_worksheet_with_low_memory()?
         } else {
             workbook.add_worksheet()
