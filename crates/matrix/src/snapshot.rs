@@ -258,7 +258,7 @@ pub(crate) fn chunks(text: &str) -> Vec<&str> {
 }
 
 #[cfg(test)]
-#[allow(dead_code, unused_imports)]
+#[allow(unused_imports)]
 #[path = "../tests/common/mod.rs"]
 mod sample;
 
