@@ -791,7 +791,20 @@ fn export_from(
     };
     let (bytes, content_hash, warnings) = match (format, &secret) {
         (ExportFormat::Xlsx, Some(secret)) => {
-            let x = crosswalk_matrix::write_xlsx(&model, secret)?;
+            // Rows written, reported as they go; a cancel is heeded at the same points.
+            let mut heed = |p: crosswalk_matrix::WriteProgress| {
+                control.report(ExportStage::Writing, p.rows_done, p.rows_total);
+                match control.check() {
+                    Ok(()) => std::ops::ControlFlow::Continue(()),
+                    Err(_) => std::ops::ControlFlow::Break(()),
+                }
+            };
+            let x = match crosswalk_matrix::write_xlsx_with(&model, secret, &mut heed) {
+                Err(crosswalk_matrix::MatrixError::Stopped) => {
+                    return Err(ApiError::Cancelled { what: "export" })
+                }
+                other => other?,
+            };
             (x.bytes, Some(x.content_hash), x.warnings)
         }
         (ExportFormat::Json, Some(secret)) => (
@@ -811,7 +824,7 @@ fn export_from(
     for r in &model.rows {
         coverage.add(r.coverage);
     }
-    Ok(ExportReport {
+    let report = ExportReport {
         out: request.out.display().to_string(),
         format,
         rows: model.rows.len(),
@@ -826,7 +839,10 @@ fn export_from(
         coverage,
         content_hash,
         warnings,
-    })
+    };
+    // Freeing a large model takes a while and nothing waits for it.
+    std::thread::spawn(move || drop(model));
+    Ok(report)
 }
 
 /// Writes the traceability matrix of the engagement `db` (which must exist) to `request.out`.

@@ -123,6 +123,16 @@ fn progress_is_reported_stage_by_stage_up_to_the_saved_file() {
         .max()
         .unwrap();
     assert_eq!(rows_done, (90, 90), "every requirement's row is counted");
+    // Writing the xlsx counts the rows of every sheet as they are written, up to all of them.
+    let writing: Vec<(usize, usize)> = seen
+        .iter()
+        .filter(|p| p.stage == ExportStage::Writing && p.total > 1)
+        .map(|p| (p.done, p.total))
+        .collect();
+    let (_, total) = writing[0];
+    assert!(total > 90 + report.links, "{writing:?}");
+    assert_eq!(writing.first(), Some(&(0, total)));
+    assert_eq!(writing.last(), Some(&(total, total)));
 }
 
 #[test]

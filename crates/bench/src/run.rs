@@ -279,6 +279,12 @@ pub fn run(options: &RunOptions) -> Result<()> {
                 "rust_xlsxwriter write",
                 best_of(repeat, |_| child(&["xlsxwriter", &ms, path_str(&plain)?]))?,
             );
+            record(
+                "rust_xlsxwriter write (low memory)",
+                best_of(repeat, |_| {
+                    child(&["xlsxwriter-low-memory", &ms, path_str(&plain)?])
+                })?,
+            );
         }
         if peers {
             record(

@@ -7,6 +7,9 @@ pub enum MatrixError {
     /// before writing, so this is not expected for ordinary content).
     #[error("could not write the matrix workbook: {0}")]
     Write(#[from] rust_xlsxwriter::XlsxError),
+    /// The caller's progress callback asked the writer to stop (an export being cancelled).
+    #[error("writing the matrix was stopped")]
+    Stopped,
     #[error("could not write the matrix CSV: {0}")]
     Csv(#[from] csv::Error),
     #[error("could not write the matrix JSON: {0}")]

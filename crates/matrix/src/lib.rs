@@ -6,6 +6,10 @@
 //! customer's edits to the editable columns and [`verify`] can name every read-only cell that
 //! was altered. See README.md for the signatures and the rules.
 
+// The unit tests share the integration tests' sample model, which names the crate.
+#[cfg(test)]
+extern crate self as crosswalk_matrix;
+
 mod error;
 mod model;
 mod read;
@@ -25,7 +29,7 @@ pub use tables::{
     EditableField, ABOUT, CATALOGUE, COVERAGE, EXCEL_CELL_LIMIT, GAPS, LINKS, MATRIX,
 };
 pub use text_formats::{formula_safe, write_csv, write_json, JSON_FORMAT};
-pub use xlsx::{write_xlsx, XlsxExport};
+pub use xlsx::{write_xlsx, write_xlsx_with, WriteProgress, XlsxExport};
 
 /// Something the user should know about an export that still succeeded.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]

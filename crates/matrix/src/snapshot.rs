@@ -2,9 +2,10 @@
 //! the engagement's secret. It lives in a very hidden sheet, so `verify` can name each altered
 //! cell and `import-matrix` can tell the customer's edits from what was exported.
 
-use crate::tables::{Role, Table, ABOUT, CONTENT_HASH_KEY, KEY};
+use crate::tables::{Cell, Role, Table, ABOUT, CONTENT_HASH_KEY, KEY};
 use hmac::{Hmac, Mac};
-use serde::{Deserialize, Serialize};
+use serde::ser::{SerializeSeq, SerializeStruct};
+use serde::{Deserialize, Serialize, Serializer};
 use sha2::Sha256;
 
 /// Name of the very hidden sheet holding the snapshot (the importer recognises a matrix by it).
@@ -41,6 +42,8 @@ impl SheetSnapshot {
     }
 }
 
+/// The snapshot as a value; the writer serialises it through [`snapshot_json`] instead.
+#[cfg(test)]
 pub(crate) fn snapshot(
     tables: &[Table],
     engagement: &str,
@@ -77,7 +80,119 @@ pub(crate) fn snapshot(
     }
 }
 
+/// The snapshot of `tables` serialised as JSON, the very text `serde_json::to_string(&snapshot(…))`
+/// gives, but read straight from the tables: no second copy of every cell is made.
+pub(crate) fn snapshot_json(
+    tables: &[Table],
+    engagement: &str,
+    generated_at: &str,
+    catalogue_version: &str,
+) -> Result<String, serde_json::Error> {
+    serde_json::to_string(&SnapshotView {
+        engagement,
+        generated_at,
+        catalogue_version,
+        tables,
+    })
+}
+
+/// Serialises like [`Snapshot`], borrowing everything.
+struct SnapshotView<'a> {
+    engagement: &'a str,
+    generated_at: &'a str,
+    catalogue_version: &'a str,
+    tables: &'a [Table],
+}
+
+impl Serialize for SnapshotView<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("Snapshot", 5)?;
+        st.serialize_field("format", SNAPSHOT_FORMAT)?;
+        st.serialize_field("engagement", self.engagement)?;
+        st.serialize_field("generated_at", self.generated_at)?;
+        st.serialize_field("catalogue_version", self.catalogue_version)?;
+        let sheets: Vec<SheetView> = self
+            .tables
+            .iter()
+            .map(|table| SheetView { table })
+            .collect();
+        st.serialize_field("sheets", &sheets)?;
+        st.end()
+    }
+}
+
+struct SheetView<'a> {
+    table: &'a Table,
+}
+
+impl Serialize for SheetView<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let t = self.table;
+        let mut st = s.serialize_struct("SheetSnapshot", 4)?;
+        st.serialize_field("name", t.name)?;
+        let headers: Vec<&str> = t.columns.iter().map(|c| c.header).collect();
+        st.serialize_field("headers", &headers)?;
+        let editable: Vec<&str> = t
+            .columns
+            .iter()
+            .filter(|c| matches!(c.role, Role::Edit(_)))
+            .map(|c| c.header)
+            .collect();
+        st.serialize_field("editable", &editable)?;
+        st.serialize_field("rows", &RowsView { table: t })?;
+        st.end()
+    }
+}
+
+struct RowsView<'a> {
+    table: &'a Table,
+}
+
+impl Serialize for RowsView<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let t = self.table;
+        let key = t.column(KEY);
+        let mut seq = s.serialize_seq(Some(t.rows.len()))?;
+        for row in &t.rows {
+            let hash_row = t.name == ABOUT
+                && key
+                    .and_then(|k| row.cells.get(k))
+                    .is_some_and(|c| matches!(c, Cell::Text(k) | Cell::Refs { text: k, .. } if k == CONTENT_HASH_KEY));
+            seq.serialize_element(&CellsView {
+                cells: &row.cells,
+                blank: if hash_row { Some(1) } else { None },
+            })?;
+        }
+        seq.end()
+    }
+}
+
+struct CellsView<'a> {
+    cells: &'a [Cell],
+    /// The cell written as empty text (the About row's content hash).
+    blank: Option<usize>,
+}
+
+impl Serialize for CellsView<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut seq = s.serialize_seq(Some(self.cells.len()))?;
+        for (i, cell) in self.cells.iter().enumerate() {
+            if Some(i) == self.blank {
+                seq.serialize_element("")?;
+                continue;
+            }
+            match cell {
+                Cell::Text(t) | Cell::Refs { text: t, .. } => seq.serialize_element(t.as_str())?,
+                Cell::Coverage(c) => seq.serialize_element(c.as_str())?,
+                Cell::Number(_) => seq.serialize_element(&cell.text())?,
+            }
+        }
+        seq.end()
+    }
+}
+
 /// The About row carrying the hash cannot be part of what it hashes: its value is kept empty.
+#[cfg(test)]
 fn blank_content_hash(sheet: &str, mut cells: Vec<String>, key: Option<usize>) -> Vec<String> {
     if sheet == ABOUT
         && key
@@ -124,27 +239,67 @@ pub(crate) fn check(secret: &[u8], json: &str, seal_hex: &str) -> bool {
 }
 
 /// Splits text into cells of at most `CHUNK_CHARS` characters, at character boundaries.
-pub(crate) fn chunks(text: &str) -> Vec<String> {
+pub(crate) fn chunks(text: &str) -> Vec<&str> {
     let mut out = Vec::new();
     let mut start = 0;
     let mut n = 0;
     for (i, _) in text.char_indices() {
         if n == CHUNK_CHARS {
-            out.push(text[start..i].to_string());
+            out.push(&text[start..i]);
             start = i;
             n = 0;
         }
         n += 1;
     }
     if start < text.len() || out.is_empty() {
-        out.push(text[start..].to_string());
+        out.push(&text[start..]);
     }
     out
 }
 
 #[cfg(test)]
+#[allow(unused_imports)]
+#[path = "../tests/common/mod.rs"]
+mod sample;
+
+#[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_borrowed_json_is_the_json_of_the_snapshot_value() {
+        let mut model = sample::model();
+        // A number cell, a refs cell, quotes and line breaks that JSON escapes.
+        model.rows[0].notes = "say \"hi\"\nthen \\ leave".into();
+        let mut warnings = Vec::new();
+        let mut tables = crate::tables::build(&model, Some(100), &mut warnings);
+        // The writer fills the About row's hash after sealing; the snapshot keeps it empty.
+        for t in tables.iter_mut().filter(|t| t.name == ABOUT) {
+            let k = t.column(KEY).unwrap();
+            for row in &mut t.rows {
+                if row.cells[k].text() == CONTENT_HASH_KEY {
+                    row.cells[1] = Cell::Text("not part of the seal".into());
+                }
+            }
+        }
+        let value = snapshot(&tables, "Eng", "2025-05-02T10:00:00Z", "cat-1");
+        let about = value.sheets.iter().find(|s| s.name == ABOUT).unwrap();
+        let k = about.key_column().unwrap();
+        let hash_row = about
+            .rows
+            .iter()
+            .find(|r| r[k] == CONTENT_HASH_KEY)
+            .unwrap();
+        assert_eq!(hash_row[1], "");
+        assert!(value.sheets[0].rows[0]
+            .iter()
+            .any(|c| c.contains("say \"hi\"")));
+        let expected = serde_json::to_string(&value).unwrap();
+        let got = snapshot_json(&tables, "Eng", "2025-05-02T10:00:00Z", "cat-1").unwrap();
+        assert_eq!(got, expected);
+        let back: Snapshot = serde_json::from_str(&got).unwrap();
+        assert_eq!(back, value);
+    }
 
     #[test]
     fn chunks_cut_at_character_boundaries_and_join_back() {

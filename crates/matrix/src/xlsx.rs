@@ -3,8 +3,8 @@
 use crate::model::MatrixModel;
 use crate::snapshot::{self, INTEGRITY_SHEET, KEY_ID_COLUMN, SNAPSHOT_FORMAT};
 use crate::tables::{
-    self, Cell, Role, Table, ABOUT, CATALOGUE, CONTENT_HASH_KEY, COVERAGE, EXCEL_CELL_LIMIT, KEY,
-    MATRIX,
+    self, Cell, Role, Table, ABOUT, CATALOGUE, CONTENT_HASH_KEY, COVERAGE, EXCEL_CELL_LIMIT, GAPS,
+    KEY, LINKS, MATRIX,
 };
 use crate::{EditableField, ExportWarning, MatrixError};
 use crosswalk_domain::{Coverage, QualifiedRef};
@@ -14,6 +14,7 @@ use rust_xlsxwriter::{
     Url, Workbook, Worksheet,
 };
 use std::collections::HashMap;
+use std::ops::ControlFlow;
 
 /// A written workbook.
 #[derive(Debug, Clone)]
@@ -45,7 +46,8 @@ struct Formats {
     editable: Format,
     editable_wrap: Format,
     link: Format,
-    coverage: HashMap<Coverage, Format>,
+    /// One per coverage, in the order of `Coverage::ALL`.
+    coverage: Vec<Format>,
 }
 
 impl Formats {
@@ -73,17 +75,19 @@ impl Formats {
             coverage: Coverage::ALL
                 .iter()
                 .map(|c| {
-                    (
-                        *c,
-                        body.clone()
-                            .set_bold()
-                            .set_background_color(coverage_colour(*c)),
-                    )
+                    body.clone()
+                        .set_bold()
+                        .set_background_color(coverage_colour(*c))
                 })
                 .collect(),
             body,
             editable,
         }
+    }
+
+    fn coverage(&self, c: Coverage) -> &Format {
+        let i = Coverage::ALL.iter().position(|x| *x == c).unwrap_or(0);
+        &self.coverage[i]
     }
 }
 
@@ -92,26 +96,122 @@ impl Formats {
 /// Errors: only `MatrixError::Write`, when rust_xlsxwriter refuses the workbook; over-long cell
 /// text is shortened with a marker and reported in `warnings` instead.
 pub fn write_xlsx(model: &MatrixModel, secret: &[u8]) -> Result<XlsxExport, MatrixError> {
-    let mut warnings = Vec::new();
-    let mut tables = tables::build(model, Some(EXCEL_CELL_LIMIT), &mut warnings);
-    let snap = snapshot::snapshot(
-        &tables,
-        &model.engagement.name,
-        &model.generated_at,
-        &model.catalogue_version,
-    );
-    let json = serde_json::to_string(&snap)?;
-    drop(snap);
-    let content_hash = snapshot::seal(secret, &json);
-    set_content_hash(&mut tables, &content_hash);
+    write_xlsx_with(model, secret, &mut |_| ControlFlow::Continue(()))
+}
 
+/// Rows written so far out of all the rows of every sheet, as [`write_xlsx_with`] reports them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WriteProgress {
+    pub rows_done: usize,
+    pub rows_total: usize,
+}
+
+/// As [`write_xlsx`], calling `progress` as the sheets are written: before the first row, about
+/// every 1/200th of the rows (at least every 1,024 rows), and once all rows are written (the
+/// workbook is then assembled and compressed, which is not counted in rows). When `progress`
+/// returns `ControlFlow::Break`, writing stops at once with [`MatrixError::Stopped`].
+pub fn write_xlsx_with(
+    model: &MatrixModel,
+    secret: &[u8],
+    progress: &mut dyn FnMut(WriteProgress) -> ControlFlow<()>,
+) -> Result<XlsxExport, MatrixError> {
+    let mut warnings = Vec::new();
+    let tables = tables::build(model, Some(EXCEL_CELL_LIMIT), &mut warnings);
     let catalogue_rows: HashMap<QualifiedRef, u32> = model
         .catalogue
         .iter()
         .enumerate()
         .map(|(i, e)| (e.reference.clone(), i as u32 + 1))
         .collect();
+    let rows_total = tables.iter().map(|t| t.rows.len()).sum::<usize>();
+    let mut rows = RowCounter {
+        done: 0,
+        total: rows_total,
+        every: (rows_total / 200).max(1024),
+        next: 0,
+        progress,
+    };
+    rows.tick(0)?;
 
+    // The snapshot is serialised and sealed on a second thread while this one writes the sheets:
+    // only the About sheet (which shows the seal) and the integrity sheet wait for it.
+    let (mut workbook, json, content_hash) = std::thread::scope(|scope| {
+        let sealer = scope.spawn(|| -> Result<(String, String), MatrixError> {
+            let json = snapshot::snapshot_json(
+                &tables,
+                &model.engagement.name,
+                &model.generated_at,
+                &model.catalogue_version,
+            )?;
+            let hash = snapshot::seal(secret, &json);
+            Ok((json, hash))
+        });
+        let written = write_sheets(model, &tables, &catalogue_rows, &mut rows, &mut warnings);
+        let sealed = sealer
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        let workbook = written?;
+        let (json, hash) = sealed?;
+        Ok::<_, MatrixError>((workbook, json, hash))
+    })?;
+
+    let formats = Formats::new();
+    for table in tables.iter().filter(|t| t.name == ABOUT) {
+        let mut about = table.clone();
+        set_content_hash(&mut about, &content_hash);
+        let sheet = workbook.add_worksheet();
+        sheet.set_name(about.name)?;
+        write_table(sheet, &about, &formats, &catalogue_rows, &mut rows)?;
+        sheet.set_freeze_panes(1, 0)?;
+    }
+    // The workbook holds its own copy of every cell now: free the tables before it assembles the
+    // file, which is when memory peaks.
+    drop(tables);
+
+    let integrity = workbook.add_worksheet();
+    integrity.set_name(INTEGRITY_SHEET)?;
+    integrity.write_string(0, 0, SNAPSHOT_FORMAT)?;
+    integrity.write_string(0, 1, &content_hash)?;
+    let parts = snapshot::chunks(&json);
+    integrity.write_number(0, 2, parts.len() as f64)?;
+    integrity.write_string(0, KEY_ID_COLUMN, snapshot::key_id(secret))?;
+    for (i, part) in parts.iter().enumerate() {
+        integrity.write_string(i as u32 + 1, 0, *part)?;
+    }
+    // The Owner dropdown reads its choices from here: a literal list is capped at 255 characters.
+    for (i, owner) in model.owners.iter().enumerate() {
+        integrity.write_string(i as u32, 3, owner)?;
+    }
+    integrity.set_very_hidden(true);
+    drop(parts);
+    drop(json);
+    rows.finish()?;
+
+    let bytes = workbook.save_to_buffer()?;
+    // Freeing the workbook's cells takes a while and nothing waits for it.
+    std::thread::spawn(move || drop(workbook));
+    Ok(XlsxExport {
+        bytes,
+        content_hash,
+        warnings,
+    })
+}
+
+/// The sheets that can hold many rows are written row by row straight into the workbook's
+/// temporary files ("low memory" worksheets: only the current row and the shared strings stay
+/// in memory). They are written strictly in row order, which is what that mode needs.
+fn is_large(name: &str) -> bool {
+    matches!(name, MATRIX | GAPS | LINKS | CATALOGUE)
+}
+
+/// Every sheet but About (which shows the seal) and the integrity sheet.
+fn write_sheets(
+    model: &MatrixModel,
+    tables: &[Table],
+    catalogue_rows: &HashMap<QualifiedRef, u32>,
+    rows: &mut RowCounter,
+    warnings: &mut Vec<ExportWarning>,
+) -> Result<Workbook, MatrixError> {
     let mut workbook = Workbook::new();
     workbook.set_properties(
         &DocProperties::new()
@@ -121,11 +221,18 @@ pub fn write_xlsx(model: &MatrixModel, secret: &[u8]) -> Result<XlsxExport, Matr
             .set_comment("Exported by Crosswalk; check with `crosswalk verify`.")
             .set_creation_datetime(&creation_time(&model.generated_at)),
     );
+    // Low-memory sheets need a writable temporary directory; without one every sheet is kept in
+    // memory as before (same workbook, more memory).
+    let low_memory = workbook.set_tempdir(std::env::temp_dir()).is_ok();
     let formats = Formats::new();
-    for table in &tables {
-        let sheet = workbook.add_worksheet();
+    for table in tables.iter().filter(|t| t.name != ABOUT) {
+        let sheet = if low_memory && is_large(table.name) {
+            workbook.add_worksheet_with_low_memory()?
+        } else {
+            workbook.add_worksheet()
+        };
         sheet.set_name(table.name)?;
-        let links = write_table(sheet, table, &formats, &catalogue_rows)?;
+        let links = write_table(sheet, table, &formats, catalogue_rows, rows)?;
         if links > MAX_LINKS_PER_SHEET {
             warnings.push(ExportWarning {
                 sheet: table.name.to_string(),
@@ -151,45 +258,52 @@ pub fn write_xlsx(model: &MatrixModel, secret: &[u8]) -> Result<XlsxExport, Matr
             }
         }
     }
-
-    let integrity = workbook.add_worksheet();
-    integrity.set_name(INTEGRITY_SHEET)?;
-    integrity.write_string(0, 0, SNAPSHOT_FORMAT)?;
-    integrity.write_string(0, 1, &content_hash)?;
-    let parts = snapshot::chunks(&json);
-    integrity.write_number(0, 2, parts.len() as f64)?;
-    integrity.write_string(0, KEY_ID_COLUMN, snapshot::key_id(secret))?;
-    for (i, part) in parts.iter().enumerate() {
-        integrity.write_string(i as u32 + 1, 0, part)?;
-    }
-    // The Owner dropdown reads its choices from here: a literal list is capped at 255 characters.
-    for (i, owner) in model.owners.iter().enumerate() {
-        integrity.write_string(i as u32, 3, owner)?;
-    }
-    integrity.set_very_hidden(true);
-    // The workbook holds its own copy of every cell now: free the tables and the snapshot before
-    // it assembles the file, which is when memory peaks.
-    drop(parts);
-    drop(json);
-    drop(tables);
-
-    let bytes = workbook.save_to_buffer()?;
-    Ok(XlsxExport {
-        bytes,
-        content_hash,
-        warnings,
-    })
+    Ok(workbook)
 }
 
-fn set_content_hash(tables: &mut [Table], hash: &str) {
-    for t in tables.iter_mut().filter(|t| t.name == ABOUT) {
-        let Some(key_col) = t.column(KEY) else {
-            continue;
-        };
-        for row in &mut t.rows {
-            if row.cells.get(key_col).map(|c| c.text()).as_deref() == Some(CONTENT_HASH_KEY) {
-                row.cells[1] = Cell::Text(hash.to_string());
-            }
+/// Counts the rows written and tells the caller every so often.
+struct RowCounter<'p> {
+    done: usize,
+    total: usize,
+    every: usize,
+    next: usize,
+    progress: &'p mut dyn FnMut(WriteProgress) -> ControlFlow<()>,
+}
+
+impl RowCounter<'_> {
+    /// `n` more rows written; reports (and heeds a stop) when a step is crossed.
+    fn tick(&mut self, n: usize) -> Result<(), MatrixError> {
+        self.done += n;
+        if self.done >= self.next {
+            self.next = self.done + self.every;
+            self.report()?;
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self) -> Result<(), MatrixError> {
+        self.done = self.total;
+        self.report()
+    }
+
+    fn report(&mut self) -> Result<(), MatrixError> {
+        match (self.progress)(WriteProgress {
+            rows_done: self.done.min(self.total),
+            rows_total: self.total,
+        }) {
+            ControlFlow::Continue(()) => Ok(()),
+            ControlFlow::Break(()) => Err(MatrixError::Stopped),
+        }
+    }
+}
+
+fn set_content_hash(t: &mut Table, hash: &str) {
+    let Some(key_col) = t.column(KEY) else {
+        return;
+    };
+    for row in &mut t.rows {
+        if row.cells.get(key_col).map(|c| c.text()).as_deref() == Some(CONTENT_HASH_KEY) {
+            row.cells[1] = Cell::Text(hash.to_string());
         }
     }
 }
@@ -209,6 +323,7 @@ fn write_table(
     table: &Table,
     f: &Formats,
     catalogue_rows: &HashMap<QualifiedRef, u32>,
+    rows: &mut RowCounter,
 ) -> Result<usize, MatrixError> {
     for (c, col) in table.columns.iter().enumerate() {
         let c = c as u16;
@@ -218,18 +333,23 @@ fn write_table(
             sheet.set_column_hidden(c)?;
         }
     }
+    // Each column's body format, chosen once.
+    let formats: Vec<&Format> = table
+        .columns
+        .iter()
+        .map(|col| match (matches!(col.role, Role::Edit(_)), col.wrap) {
+            (true, true) => &f.editable_wrap,
+            (true, false) => &f.editable,
+            (false, true) => &f.wrap,
+            (false, false) => &f.body,
+        })
+        .collect();
     let mut link_cells = 0usize;
     for (r, row) in table.rows.iter().enumerate() {
+        rows.tick(1)?;
         let r = r as u32 + 1;
-        for (c, (cell, col)) in row.cells.iter().zip(&table.columns).enumerate() {
+        for (c, (cell, &format)) in row.cells.iter().zip(&formats).enumerate() {
             let c = c as u16;
-            let editable = matches!(col.role, Role::Edit(_));
-            let format = match (editable, col.wrap) {
-                (true, true) => &f.editable_wrap,
-                (true, false) => &f.editable,
-                (false, true) => &f.wrap,
-                (false, false) => &f.body,
-            };
             match cell {
                 // Always a string cell: text starting with = + - @ stays text, never a formula.
                 Cell::Text(s) if s.is_empty() => {
@@ -242,8 +362,7 @@ fn write_table(
                     sheet.write_number_with_format(r, c, *n, format)?;
                 }
                 Cell::Coverage(cov) => {
-                    let fmt = f.coverage.get(cov).unwrap_or(format);
-                    sheet.write_string_with_format(r, c, cov.as_str(), fmt)?;
+                    sheet.write_string_with_format(r, c, cov.as_str(), f.coverage(*cov))?;
                 }
                 Cell::Refs { text, first } => {
                     let target = first.as_ref().and_then(|q| catalogue_rows.get(q));

@@ -310,3 +310,69 @@ fn an_empty_matrix_still_exports() {
     let report = verify(&export.bytes, SECRET).expect("verify");
     assert_eq!(report.status, VerifyStatus::Untouched);
 }
+
+/// The sample model with its rows repeated (fresh keys) until it has `n` matrix rows.
+fn model_with_rows(n: usize) -> MatrixModel {
+    let mut m = model();
+    let first = m.rows.clone();
+    m.rows = (0..n)
+        .map(|i| {
+            let mut r = first[i % first.len()].clone();
+            r.key = format!("{}#{i}", r.key);
+            r.reference = format!("{}-{i}", r.reference);
+            r
+        })
+        .collect();
+    m
+}
+
+#[test]
+fn writing_reports_rows_as_they_are_written_and_the_same_workbook_comes_out() {
+    let m = model_with_rows(5_000);
+    let mut seen: Vec<WriteProgress> = Vec::new();
+    let export = write_xlsx_with(&m, SECRET, &mut |p| {
+        seen.push(p);
+        std::ops::ControlFlow::Continue(())
+    })
+    .expect("export");
+    let total = seen[0].rows_total;
+    // Every sheet's rows: 5,000 matrix rows and the others' (links, gaps, catalogue, …).
+    let others = m.links.len() + m.gaps.len() + m.catalogue.len();
+    assert!(total > 5_000 + others, "{total}");
+    assert_eq!(seen[0].rows_done, 0);
+    assert_eq!(seen.last().unwrap().rows_done, total);
+    assert!(seen.iter().all(|p| p.rows_total == total));
+    assert!(seen.windows(2).all(|w| w[0].rows_done <= w[1].rows_done));
+    // At least every 1,024 rows: more than a start and an end.
+    assert!(seen.len() >= 6, "{} reports", seen.len());
+    // The same cells as the plain writer gives, and a seal that verifies.
+    let plain = write_xlsx(&m, SECRET).expect("export");
+    assert_eq!(sheets(&export.bytes), sheets(&plain.bytes));
+    assert_eq!(export.content_hash, plain.content_hash);
+    assert_eq!(
+        verify(&export.bytes, SECRET).expect("verify").status,
+        VerifyStatus::Untouched
+    );
+    let grid = sheet(&export.bytes, MATRIX);
+    assert_eq!(grid.len(), 5_001);
+    assert_eq!(
+        text(&grid, row_of(&grid, "a-5#4999"), col(&grid, "Req ID")),
+        "SEC-IR-10-4999"
+    );
+}
+
+#[test]
+fn a_stop_asked_for_during_the_rows_ends_the_writing_with_stopped() {
+    let m = model_with_rows(5_000);
+    let mut reports = 0;
+    let got = write_xlsx_with(&m, SECRET, &mut |p| {
+        reports += 1;
+        if p.rows_done > 0 {
+            std::ops::ControlFlow::Break(())
+        } else {
+            std::ops::ControlFlow::Continue(())
+        }
+    });
+    assert!(matches!(got, Err(MatrixError::Stopped)), "{got:?}");
+    assert_eq!(reports, 2, "it stops at the first report after the start");
+}

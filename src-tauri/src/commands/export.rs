@@ -20,7 +20,7 @@ pub fn export_progress(p: ExportProgress) -> Progress {
         ExportStage::Reading => ("reading", 0, ""),
         ExportStage::Rows => ("rows", 1, "rows"),
         ExportStage::GapStories => ("gap_stories", 2, "gaps"),
-        ExportStage::Writing => ("writing", 3, ""),
+        ExportStage::Writing => ("writing", 3, "rows"),
         ExportStage::Saving => ("saving", 4, ""),
     };
     let label = p.stage.label();
@@ -276,6 +276,16 @@ mod tests {
             total: 1,
         });
         assert_eq!((last.step, last.stage.as_str()), (4, "Saving the file"));
+        // The writer counts the rows it has written across the sheets.
+        let writing = export_progress(ExportProgress {
+            stage: ExportStage::Writing,
+            done: 1024,
+            total: 30_000,
+        });
+        assert_eq!(
+            (writing.step, writing.unit.as_str(), writing.done),
+            (3, "rows", 1024)
+        );
     }
 
     #[test]
