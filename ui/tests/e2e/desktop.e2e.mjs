@@ -244,6 +244,16 @@ describe('the desktop workbench', { concurrency: false }, () => {
     const status = Object.fromEntries(detail.ok.mappings.map((m) => [m.target, m.status]));
     assert.deepEqual(status, { [first]: 'accepted', [second]: 'rejected' }, 'exactly what the keyboard decided is stored');
     assert.notEqual(detail.ok.requirement.coverage, 'gap', 'an accepted mapping covers the requirement');
+    // Each workload's coverage in the panel follows the decision too (derived from the mappings).
+    const storedWorkloads = JSON.stringify(detail.ok.workloads.map((w) => [w.workload, w.coverage]));
+    assert.notEqual(storedWorkloads, JSON.stringify([['billing', 'gap'], ['portal', 'gap']]), 'the accepted mapping covers the workloads');
+    await browser.waitUntil(
+      async () =>
+        JSON.stringify(
+          await browser.execute(() => [...document.querySelectorAll('[data-testid="workload-assessment"]')].map((r) => [r.dataset.workload, r.dataset.coverage])),
+        ) === storedWorkloads,
+      { timeout: 20_000, timeoutMsg: `the panel never showed the workloads' new coverage ${storedWorkloads}` },
+    );
     acceptedByKeyboard = first;
     await shot('04-grid-mapping');
     // `n` moves to the next requirement, in the grid and in the panel.
@@ -257,6 +267,12 @@ describe('the desktop workbench', { concurrency: false }, () => {
 
   check('assesses a requirement for one workload in the mapping panel', async () => {
     await waitText('panel-ref', /:ACM\.2$/);
+    // The panel names ACM.2 at once but keeps ACM.1's detail (its workloads, Edit buttons) until
+    // ACM.2's arrives; reading or clicking before then acts on the old rows while they move.
+    await (await browser.$('[data-testid="suggestions"][data-ready="true"][data-for$=":ACM.2"]')).waitForExist({
+      timeout: 20_000,
+      timeoutMsg: "ACM.2's detail never arrived in the mapping panel",
+    });
     const rows = async () =>
       browser.execute(() =>
         [...document.querySelectorAll('[data-testid="workload-assessment"]')].map((r) => [r.dataset.workload, r.dataset.coverage, r.dataset.source]),
