@@ -326,4 +326,25 @@ mod tests {
             "not copied into the next column"
         );
     }
+
+    #[test]
+    fn cells_given_out_of_order_land_in_their_rows_and_a_repeated_cell_keeps_its_last_value() {
+        let mut b = SheetBuilder::new("f.ods", "S");
+        b.push(2, 1, "c2".into()).unwrap();
+        b.push(0, 2, "a3".into()).unwrap();
+        b.push(2, 0, "c1".into()).unwrap();
+        b.push(0, 0, "a1".into()).unwrap();
+        b.push(2, 1, "c2 again".into()).unwrap();
+        let sheet = b.finish(Vec::new(), None);
+        let rows: Vec<(u32, Vec<&str>)> = sheet
+            .rows
+            .iter()
+            .map(|r| (r.index, r.cells.iter().map(String::as_str).collect()))
+            .collect();
+        assert_eq!(
+            rows,
+            vec![(0, vec!["a1", "", "a3"]), (2, vec!["c1", "c2 again"])]
+        );
+        assert_eq!(sheet.rows[0].fields, 3);
+    }
 }
