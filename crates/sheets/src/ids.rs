@@ -21,8 +21,8 @@ pub fn normalise(raw: &str) -> String {
         // Most ids are already spaced as they are stored: no outer spaces, no runs of them,
         // no tabs or breaks. They are kept as they are without splitting and joining.
         let b = raw.as_bytes();
-        let plain = !b.first().is_some_and(|c| *c == b' ')
-            && !b.last().is_some_and(|c| *c == b' ')
+        let plain = b.first() != Some(&b' ')
+            && b.last() != Some(&b' ')
             && !b.windows(2).any(|w| w == b"  ")
             && !b.iter().any(|c| c.is_ascii_whitespace() && *c != b' ');
         if plain {
