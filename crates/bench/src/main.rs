@@ -79,6 +79,10 @@ enum Case {
     Csv {
         file: PathBuf,
     },
+    /// Crosswalk's reader alone (read, detect, build the requirements; nothing stored).
+    Read {
+        file: PathBuf,
+    },
     Import {
         file: PathBuf,
         db: PathBuf,
@@ -157,6 +161,7 @@ fn main() -> Result<()> {
             let sample = match case {
                 Case::Calamine { file } => measure::calamine_read(&file)?,
                 Case::Csv { file } => measure::csv_read(&file)?,
+                Case::Read { file } => measure::sheets_read(&file)?,
                 Case::Import { file, db } => measure::import(&file, &db)?,
                 Case::ImportNew { file, db } => measure::import_new(&file, &db)?,
                 Case::Suggest { db } => measure::suggest(&db)?,

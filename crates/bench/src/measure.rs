@@ -88,6 +88,21 @@ pub fn csv_read(file: &Path) -> Result<Sample> {
     })
 }
 
+/// Crosswalk's reader alone: the file's bytes read, then `read_requirements` (safety checks,
+/// calamine, the grid, header and role detection, the requirements built); nothing stored.
+pub fn sheets_read(file: &Path) -> Result<Sample> {
+    timed(|| {
+        let bytes = std::fs::read(file)?;
+        let name = file.file_name().map(|n| n.to_string_lossy().into_owned());
+        let read = crosswalk_sheets::read_requirements(
+            &name.unwrap_or_default(),
+            &bytes,
+            &crosswalk_sheets::ImportOptions::default(),
+        )?;
+        Ok(format!("{} requirements read", read.requirements.len()))
+    })
+}
+
 /// Crosswalk's import end to end (read, detect, normalise, store, index) into an engagement
 /// file that exists but holds no requirements yet; making the file is not timed.
 pub fn import(file: &Path, db: &Path) -> Result<Sample> {

@@ -601,16 +601,19 @@ pub fn panic_is_contained() -> bool {
     CONTAINED.with(|c| c.get())
 }
 
+/// Runs `f` with its panics caught and the host's panic hook told to stay quiet about them.
+pub(crate) fn contain<T>(f: impl FnOnce() -> T) -> std::thread::Result<T> {
+    let was = CONTAINED.with(|c| c.replace(true));
+    let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    CONTAINED.with(|c| c.set(was));
+    out
+}
+
 /// Reads and compares with panics in calamine or the zip reader turned into
 /// [`MatrixError::Unreadable`]: fuzzing found calamine 0.38 overflowing on cell references with
 /// too many column letters and on a `dimension` whose end lies before its start.
 fn compare(bytes: &[u8], secret: &[u8]) -> Result<Comparison, MatrixError> {
-    let was = CONTAINED.with(|c| c.replace(true));
-    let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        compare_unguarded(bytes, secret)
-    }));
-    CONTAINED.with(|c| c.set(was));
-    out.unwrap_or_else(|payload| {
+    contain(|| compare_unguarded(bytes, secret)).unwrap_or_else(|payload| {
         let why = payload
             .downcast_ref::<&str>()
             .map(|s| s.to_string())

@@ -115,6 +115,21 @@ pub fn write_xlsx_with(
     secret: &[u8],
     progress: &mut dyn FnMut(WriteProgress) -> ControlFlow<()>,
 ) -> Result<XlsxExport, MatrixError> {
+    // Low-memory sheets go through temporary files, and rust_xlsxwriter panics when writing one
+    // fails (a full temporary disk, a file-size limit): the workbook is then made again with
+    // every sheet in memory, so the export still succeeds or fails on its own output file.
+    match crate::read::contain(|| write_xlsx_in(model, secret, progress, true)) {
+        Ok(written) => written,
+        Err(_) => write_xlsx_in(model, secret, progress, false),
+    }
+}
+
+fn write_xlsx_in(
+    model: &MatrixModel,
+    secret: &[u8],
+    progress: &mut dyn FnMut(WriteProgress) -> ControlFlow<()>,
+    low_memory: bool,
+) -> Result<XlsxExport, MatrixError> {
     let mut warnings = Vec::new();
     let tables = tables::build(model, Some(EXCEL_CELL_LIMIT), &mut warnings);
     let catalogue_rows: HashMap<QualifiedRef, u32> = model
@@ -146,7 +161,14 @@ pub fn write_xlsx_with(
             let hash = snapshot::seal(secret, &json);
             Ok((json, hash))
         });
-        let written = write_sheets(model, &tables, &catalogue_rows, &mut rows, &mut warnings);
+        let written = write_sheets(
+            model,
+            &tables,
+            &catalogue_rows,
+            &mut rows,
+            &mut warnings,
+            low_memory,
+        );
         let sealed = sealer
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
@@ -211,6 +233,7 @@ fn write_sheets(
     catalogue_rows: &HashMap<QualifiedRef, u32>,
     rows: &mut RowCounter,
     warnings: &mut Vec<ExportWarning>,
+    low_memory: bool,
 ) -> Result<Workbook, MatrixError> {
     let mut workbook = Workbook::new();
     workbook.set_properties(
@@ -223,7 +246,7 @@ fn write_sheets(
     );
     // Low-memory sheets need a writable temporary directory; without one every sheet is kept in
     // memory as before (same workbook, more memory).
-    let low_memory = workbook.set_tempdir(std::env::temp_dir()).is_ok();
+    let low_memory = low_memory && workbook.set_tempdir(std::env::temp_dir()).is_ok();
     let formats = Formats::new();
     for table in tables.iter().filter(|t| t.name != ABOUT) {
         let sheet = if low_memory && is_large(table.name) {

@@ -3,7 +3,6 @@
 //! detection rules run the same on every format.
 
 use crate::error::{Location, Result, SheetError};
-use std::collections::BTreeMap;
 
 /// Bounds that keep a hostile or accidental file within memory: Excel itself stops at
 /// 1,048,576 rows × 16,384 columns and 32,767 characters per cell.
@@ -128,11 +127,16 @@ impl RawSheet {
 }
 
 /// Collects cells in any order and checks the bounds as they arrive, so a hostile sheet is
-/// refused before it fills memory.
+/// refused before it fills memory. Workbook readers hand cells over row by row, so rows are
+/// kept in arrival order and only sorted at the end when some arrived out of order.
 pub(crate) struct SheetBuilder<'a> {
     file: &'a str,
     name: String,
-    rows: BTreeMap<u32, Vec<(u32, String)>>,
+    /// Runs of cells by row index, in arrival order; one run per row while rows arrive in
+    /// ascending order.
+    rows: Vec<(u32, Vec<(u32, String)>)>,
+    /// False once a row arrived below a later one (or a row came back after another).
+    in_order: bool,
     cells: usize,
     bytes: usize,
     pub error_cells: Vec<ErrorCell>,
@@ -143,7 +147,8 @@ impl<'a> SheetBuilder<'a> {
         SheetBuilder {
             file,
             name: name.to_string(),
-            rows: BTreeMap::new(),
+            rows: Vec::new(),
+            in_order: true,
             cells: 0,
             bytes: 0,
             error_cells: Vec::new(),
@@ -190,7 +195,18 @@ impl<'a> SheetBuilder<'a> {
                 ),
             });
         }
-        self.rows.entry(row).or_default().push((col, text));
+        match self.rows.last_mut() {
+            Some((last, cells)) if *last == row => cells.push((col, text)),
+            last => {
+                let (prev, width) = last.map_or((None, 4), |(l, c)| (Some(*l), c.len()));
+                if prev.is_some_and(|l| l > row) {
+                    self.in_order = false;
+                }
+                let mut cells = Vec::with_capacity(width);
+                cells.push((col, text));
+                self.rows.push((row, cells));
+            }
+        }
         Ok(())
     }
 
@@ -202,16 +218,37 @@ impl<'a> SheetBuilder<'a> {
         });
     }
 
-    pub fn finish(self, merges: Vec<Merge>, declared_rows: Option<u32>) -> RawSheet {
+    pub fn finish(mut self, merges: Vec<Merge>, declared_rows: Option<u32>) -> RawSheet {
+        if !self.in_order {
+            // Stable, so a cell given twice keeps its last value, as when the runs are joined.
+            self.rows.sort_by_key(|(r, _)| *r);
+            let mut joined: Vec<(u32, Vec<(u32, String)>)> = Vec::with_capacity(self.rows.len());
+            for (r, cells) in self.rows.drain(..) {
+                match joined.last_mut() {
+                    Some((last, run)) if *last == r => run.extend(cells),
+                    _ => joined.push((r, cells)),
+                }
+            }
+            self.rows = joined;
+        }
         let rows = self
             .rows
             .into_iter()
             .map(|(index, mut cells)| {
-                cells.sort_by_key(|(c, _)| *c);
+                if !cells.is_sorted_by_key(|(c, _)| *c) {
+                    cells.sort_by_key(|(c, _)| *c);
+                }
                 let width = cells.last().map(|(c, _)| *c as usize + 1).unwrap_or(0);
-                let mut dense = vec![String::new(); width];
+                let mut dense = Vec::with_capacity(width);
                 for (c, t) in cells {
-                    dense[c as usize] = t;
+                    let c = c as usize;
+                    if c < dense.len() {
+                        // A cell given twice: the later value wins.
+                        dense[c] = t;
+                    } else {
+                        dense.resize(c, String::new());
+                        dense.push(t);
+                    }
                 }
                 RawRow {
                     index,
@@ -288,5 +325,26 @@ mod tests {
             "",
             "not copied into the next column"
         );
+    }
+
+    #[test]
+    fn cells_given_out_of_order_land_in_their_rows_and_a_repeated_cell_keeps_its_last_value() {
+        let mut b = SheetBuilder::new("f.ods", "S");
+        b.push(2, 1, "c2".into()).unwrap();
+        b.push(0, 2, "a3".into()).unwrap();
+        b.push(2, 0, "c1".into()).unwrap();
+        b.push(0, 0, "a1".into()).unwrap();
+        b.push(2, 1, "c2 again".into()).unwrap();
+        let sheet = b.finish(Vec::new(), None);
+        let rows: Vec<(u32, Vec<&str>)> = sheet
+            .rows
+            .iter()
+            .map(|r| (r.index, r.cells.iter().map(String::as_str).collect()))
+            .collect();
+        assert_eq!(
+            rows,
+            vec![(0, vec!["a1", "", "a3"]), (2, vec!["c1", "c2 again"])]
+        );
+        assert_eq!(sheet.rows[0].fields, 3);
     }
 }

@@ -18,6 +18,16 @@ const NIST_FAMILIES: [&str; 20] = [
 pub fn normalise(raw: &str) -> String {
     // ASCII text is already in its compatibility form; most ids are ASCII.
     if raw.is_ascii() {
+        // Most ids are already spaced as they are stored: no outer spaces, no runs of them,
+        // no tabs or breaks. They are kept as they are without splitting and joining.
+        let b = raw.as_bytes();
+        let plain = b.first() != Some(&b' ')
+            && b.last() != Some(&b' ')
+            && !b.windows(2).any(|w| w == b"  ")
+            && !b.iter().any(|c| c.is_ascii_whitespace() && *c != b' ');
+        if plain {
+            return nist(raw).unwrap_or_else(|| raw.to_string());
+        }
         let spaced = raw.split_ascii_whitespace().collect::<Vec<_>>().join(" ");
         return nist(&spaced).unwrap_or(spaced);
     }
@@ -54,7 +64,12 @@ fn is_dash(c: char) -> bool {
 
 fn nist(s: &str) -> Option<String> {
     let (family, rest) = s.split_once('-')?;
-    let family = family.trim().to_ascii_uppercase();
+    let family = family.trim();
+    // Every family is two letters: anything else is not a NIST id (and costs no allocation).
+    if family.len() != 2 {
+        return None;
+    }
+    let family = family.to_ascii_uppercase();
     if !NIST_FAMILIES.contains(&family.as_str()) {
         return None;
     }
@@ -228,5 +243,19 @@ mod tests {
         assert!(!looks_like_id(
             "© Copyright 2023 Cloud Security Alliance - All rights reserved"
         ));
+    }
+
+    #[test]
+    fn ascii_ids_are_spaced_the_same_with_or_without_the_shortcut() {
+        assert_eq!(normalise("REQ-001"), "REQ-001");
+        assert_eq!(normalise("  REQ  001\t"), "REQ 001");
+        assert_eq!(normalise("ac-02 (01)"), "AC-2(1)");
+        assert_eq!(normalise(" ac-02\n(01) "), "AC-2(1)");
+        assert_eq!(
+            normalise("ACX-2"),
+            "ACX-2",
+            "three letters are no NIST family"
+        );
+        assert_eq!(normalise(" AC -2"), "AC-2");
     }
 }
