@@ -6,6 +6,10 @@ use clap::{Parser, Subcommand};
 use crosswalk_bench::{generate, measure, run, seeds, workspace_root};
 use std::path::PathBuf;
 
+// Every Crosswalk binary uses the same allocator (see the workspace Cargo.toml for why).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "crosswalk-bench",
