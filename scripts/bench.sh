@@ -22,9 +22,11 @@ cd "$(dirname "$0")/.."
 root=$(pwd)
 
 smoke=0
+no_peers=0
 limit=()
 for a in "$@"; do
   [ "$a" = "--smoke" ] && smoke=1
+  [ "$a" = "--no-peers" ] && no_peers=1
 done
 # A full run stops any one measurement after 15 minutes (reported as unfinished) unless told.
 if [ $smoke -eq 0 ] && [[ " $* " != *" --limit "* ]]; then limit=(--limit 900); fi
@@ -33,7 +35,7 @@ venv="$root/target/bench-venv"
 has_peers() { "$1" -c 'import openpyxl, xlsxwriter' >/dev/null 2>&1; }
 if [ -x "$venv/bin/python3" ] && has_peers "$venv/bin/python3"; then
   export PATH="$venv/bin:$PATH"
-elif command -v python3 >/dev/null && ! has_peers python3 && [ $smoke -eq 0 ]; then
+elif command -v python3 >/dev/null && ! has_peers python3 && [ $smoke -eq 0 ] && [ $no_peers -eq 0 ]; then
   echo "installing openpyxl and XlsxWriter into $venv for the peer figures" >&2
   if python3 -m venv "$venv" >/dev/null 2>&1 &&
       "$venv/bin/pip" install -q openpyxl XlsxWriter >/dev/null 2>&1; then

@@ -5,6 +5,7 @@
 pub mod fuzzing;
 pub mod generate;
 pub mod measure;
+pub mod plain;
 pub mod run;
 pub mod seeds;
 

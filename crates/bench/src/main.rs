@@ -3,7 +3,7 @@
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
-use crosswalk_bench::{generate, measure, run, seeds, workspace_root};
+use crosswalk_bench::{generate, measure, plain, run, seeds, workspace_root};
 use std::path::PathBuf;
 
 // Every Crosswalk binary uses the same allocator (see the workspace Cargo.toml for why).
@@ -87,6 +87,12 @@ enum Case {
     Read {
         file: PathBuf,
     },
+    /// calamine or the csv crate with SQLite/FTS5 alone storing and indexing the same rows
+    /// (the second baseline of the import; no detection, no Crosswalk code).
+    PlainImport {
+        file: PathBuf,
+        db: PathBuf,
+    },
     Import {
         file: PathBuf,
         db: PathBuf,
@@ -166,6 +172,7 @@ fn main() -> Result<()> {
                 Case::Calamine { file } => measure::calamine_read(&file)?,
                 Case::Csv { file } => measure::csv_read(&file)?,
                 Case::Read { file } => measure::sheets_read(&file)?,
+                Case::PlainImport { file, db } => plain::plain_import(&file, &db)?,
                 Case::Import { file, db } => measure::import(&file, &db)?,
                 Case::ImportNew { file, db } => measure::import_new(&file, &db)?,
                 Case::Suggest { db } => measure::suggest(&db)?,

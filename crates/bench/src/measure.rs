@@ -35,7 +35,7 @@ fn actor() -> crosswalk_api::Actor {
     crosswalk_api::Actor::new("bench", time::macros::datetime!(2025-05-02 10:00 UTC))
 }
 
-fn timed(f: impl FnOnce() -> Result<String>) -> Result<Sample> {
+pub(crate) fn timed(f: impl FnOnce() -> Result<String>) -> Result<Sample> {
     let t = Instant::now();
     let detail = f()?;
     let seconds = t.elapsed().as_secs_f64();

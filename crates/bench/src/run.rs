@@ -11,6 +11,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+/// The plain importer's cases (`measure plain-import`).
+const PLAIN_XLSX: &str = "plain libraries import (xlsx)";
+const PLAIN_CSV: &str = "plain libraries import (csv)";
 /// The targets issue 8 sets: Crosswalk within these factors of the library it stands on.
 pub const IMPORT_TARGET: f64 = 1.5;
 pub const EXPORT_TARGET: f64 = 1.5;
@@ -212,6 +215,13 @@ pub fn run(options: &RunOptions) -> Result<()> {
             "calamine read (xlsx)",
             best_of(repeat, |_| child(&["calamine", xs]))?,
         );
+        let s = best_of(repeat, |i| {
+            let d = w.join(format!("plain-xlsx-{i}.sqlite"));
+            let s = child(&["plain-import", xs, path_str(&d)?]);
+            let _ = std::fs::remove_file(&d);
+            s
+        })?;
+        record(PLAIN_XLSX, s);
         let db = w.join("xlsx.crosswalk");
         let s = best_of(repeat, |i| {
             let d = w.join(format!("xlsx-{i}.crosswalk"));
@@ -231,6 +241,13 @@ pub fn run(options: &RunOptions) -> Result<()> {
             "csv crate read (csv)",
             best_of(repeat, |_| child(&["csv", cs]))?,
         );
+        let s = best_of(repeat, |i| {
+            let d = w.join(format!("plain-csv-{i}.sqlite"));
+            let s = child(&["plain-import", cs, path_str(&d)?]);
+            let _ = std::fs::remove_file(&d);
+            s
+        })?;
+        record(PLAIN_CSV, s);
         let s = best_of(repeat, |i| {
             let d = w.join(format!("csv-{i}.crosswalk"));
             let s = child(&["import", cs, path_str(&d)?]);
@@ -395,6 +412,43 @@ fn report(r: &Results, sizes: &[usize]) -> String {
                 );
             }
         }
+    }
+    // The second baseline: the same libraries also storing and indexing the rows, with no
+    // Crosswalk logic at all (crates/bench/src/plain.rs). No target; it shows how much of the
+    // import is the libraries' own work.
+    let mut plain = String::new();
+    for &n in sizes {
+        for (label, ours, theirs) in [
+            (
+                "import xlsx ÷ plain import (xlsx)",
+                "crosswalk import (xlsx)",
+                PLAIN_XLSX,
+            ),
+            (
+                "import csv ÷ plain import (csv)",
+                "crosswalk import (csv)",
+                PLAIN_CSV,
+            ),
+        ] {
+            if let (Some(a), Some(b)) = (r.get(n, ours), r.get(n, theirs)) {
+                let _ = writeln!(
+                    plain,
+                    "| {n} | {label} | {:.2}× | {:.0} MB vs {:.0} MB |",
+                    a.seconds / b.seconds.max(1e-9),
+                    mb(a),
+                    mb(b)
+                );
+            }
+        }
+    }
+    if !plain.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n### Against the same libraries storing and indexing too (calamine or csv + SQLite/FTS5, no Crosswalk code)\n"
+        );
+        let _ = writeln!(out, "| rows | comparison | time ratio | memory |");
+        let _ = writeln!(out, "|---:|---|---:|---|");
+        out.push_str(&plain);
     }
     let peer_pairs = [
         (
