@@ -7,7 +7,7 @@ use crate::error::{ApiError, Result};
 use crate::map::default_responsibility;
 use crate::refs::{resolve, Want};
 use crate::requirements::RequirementItem;
-use crate::suggest::{decided_by_a_person, SUGGESTED_RELATIONSHIP};
+use crate::suggest::{decided_by_a_person, AUTOMATIC_RATIONALE, SUGGESTED_RELATIONSHIP};
 use crate::EngagementSummary;
 use crosswalk_domain::{Coverage, FrameworkKind, MappingStatus, Origin, QualifiedRef, TargetKind};
 use crosswalk_store::{
@@ -573,11 +573,7 @@ fn workload_assessments(
 ) -> Result<Vec<WorkloadAssessment>> {
     let mut out = Vec::new();
     for w in view.workloads()? {
-        let own = view
-            .assessments(Some(&w))?
-            .into_iter()
-            .find(|a| a.item_id == item_id)
-            .map(|a| a.assessment);
+        let own = view.assessment_of(item_id, Some(&w))?.map(|a| a.assessment);
         let shown = own.as_ref().unwrap_or(general);
         let (coverage, source, coverage_reason) = match (&own, general.coverage) {
             (
@@ -663,10 +659,16 @@ pub fn requirement_detail(
 ) -> Result<RequirementDetail> {
     let e = open_read(db)?;
     let (id, requirement) = requirement_item(&e, set, reference)?;
-    let all: Vec<MappingRow> = e.mappings(&MappingFilter::default())?;
     // The engine learns only from decisions a person made, as `suggest` does: a suggestion
     // accepted in bulk and not reviewed since must not come back as "like … which you mapped".
-    let decisions: Vec<Decision> = all
+    // Only those are read (the query leaves out most of the rest), not every mapping: this
+    // runs each time a row is selected.
+    let person_made = e.mappings(&MappingFilter {
+        decided: true,
+        bulk_rationale: Some(AUTOMATIC_RATIONALE.to_string()),
+        ..Default::default()
+    })?;
+    let decisions: Vec<Decision> = person_made
         .iter()
         .filter(|m| decided_by_a_person(m) && m.source.kind == FrameworkKind::Requirements)
         .map(|m| Decision {
@@ -680,7 +682,11 @@ pub fn requirement_detail(
             accepted: m.status == MappingStatus::Accepted,
         })
         .collect();
-    let mine: Vec<&MappingRow> = all.iter().filter(|m| m.source.id == id).collect();
+    let own = e.mappings(&MappingFilter {
+        source: Some(id),
+        ..Default::default()
+    })?;
+    let mine: Vec<&MappingRow> = own.iter().collect();
     let decided: HashMap<String, MappingStatus> = mine
         .iter()
         .map(|m| (m.target.qualified().to_string(), m.status))
@@ -704,11 +710,7 @@ pub fn requirement_detail(
             }
         })
         .collect();
-    let assessment = e
-        .assessments(None)?
-        .into_iter()
-        .find(|a| a.item_id == id)
-        .map(|a| a.assessment);
+    let assessment = e.assessment_of(id, None)?.map(|a| a.assessment);
     let assessment = assessment.unwrap_or_default();
     let derived_coverage = derived_coverage(&e, &mine)?;
     let workloads = workload_assessments(&e, id, derived_coverage, &assessment)?;

@@ -104,6 +104,14 @@ enum Case {
     Suggest {
         db: PathBuf,
     },
+    /// The mapping panel's call for one requirement, repeated.
+    Detail {
+        db: PathBuf,
+        set: String,
+        reference: String,
+        #[arg(long, default_value_t = 10)]
+        times: usize,
+    },
     Export {
         db: PathBuf,
         out: PathBuf,
@@ -176,6 +184,12 @@ fn main() -> Result<()> {
                 Case::Import { file, db } => measure::import(&file, &db)?,
                 Case::ImportNew { file, db } => measure::import_new(&file, &db)?,
                 Case::Suggest { db } => measure::suggest(&db)?,
+                Case::Detail {
+                    db,
+                    set,
+                    reference,
+                    times,
+                } => measure::detail(&db, &set, &reference, times)?,
                 Case::Export { db, out } => measure::export(&db, &out)?,
                 Case::Xlsxwriter { matrix, out } => {
                     measure::xlsxwriter_write(&matrix, &out, false)?

@@ -295,3 +295,17 @@ pub fn xlsxwriter_write(matrix: &Path, out: &Path, low_memory: bool) -> Result<S
         ))
     })
 }
+
+/// What the desktop's mapping panel asks for each time a row is selected: one requirement,
+/// its mappings, its assessments and its top 8 suggestions. `times` calls, the same as
+/// moving down that many rows; the detail gives the mean per call.
+pub fn detail(db: &Path, set: &str, reference: &str, times: usize) -> Result<Sample> {
+    timed(|| {
+        let mut suggestions = 0;
+        for _ in 0..times.max(1) {
+            let d = crosswalk_api::requirement_detail(db, set, reference, 8)?;
+            suggestions = d.suggestions.len();
+        }
+        Ok(format!("{times} calls, {suggestions} suggestions each"))
+    })
+}

@@ -44,14 +44,33 @@ pub struct ProfileEntry {
 impl View {
     /// Every requirement's assessment for the engagement as a whole or one workload.
     pub fn assessments(&self, workload: Option<&str>) -> Result<Vec<StoredAssessment>> {
-        let mut stmt = self.conn.prepare(
+        self.read_assessments(workload, None)
+    }
+
+    /// One requirement's assessment for the engagement as a whole or one workload, when one
+    /// was recorded.
+    pub fn assessment_of(
+        &self,
+        item_id: i64,
+        workload: Option<&str>,
+    ) -> Result<Option<StoredAssessment>> {
+        Ok(self.read_assessments(workload, Some(item_id))?.pop())
+    }
+
+    fn read_assessments(
+        &self,
+        workload: Option<&str>,
+        item_id: Option<i64>,
+    ) -> Result<Vec<StoredAssessment>> {
+        let mut stmt = self.conn.prepare_cached(
             "SELECT a.item_id, w.name, a.coverage, a.coverage_reason, a.owner, a.evidence,
                     a.notes, a.backlog_story, a.updated_at, a.updated_by
              FROM assessments a LEFT JOIN workloads w ON w.id = a.workload_id
-             WHERE (?1 IS NULL AND a.workload_id IS NULL) OR w.name = ?1
+             WHERE ((?1 IS NULL AND a.workload_id IS NULL) OR w.name = ?1)
+               AND (?2 IS NULL OR a.item_id = ?2)
              ORDER BY a.item_id",
         )?;
-        let rows = stmt.query_map([workload], |r| {
+        let rows = stmt.query_map(rusqlite::params![workload, item_id], |r| {
             Ok((
                 r.get::<_, i64>(0)?,
                 r.get::<_, Option<String>>(1)?,

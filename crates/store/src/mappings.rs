@@ -148,6 +148,14 @@ pub struct MappingFilter {
     pub status: Option<MappingStatus>,
     /// Include the catalogue's own links.
     pub include_shipped: bool,
+    /// Only mappings from this item (a requirement's own).
+    pub source: Option<i64>,
+    /// Only accepted or rejected mappings a person may have decided: recorded by hand,
+    /// accepted from a suggestion or read from a matrix (never proposed, derived or shipped).
+    pub decided: bool,
+    /// Leave out accepted suggestions and matrix rows whose rationale starts with this text
+    /// (a bulk acceptance not reviewed since).
+    pub bulk_rationale: Option<String>,
 }
 
 impl View {
@@ -211,6 +219,23 @@ impl View {
         if let Some(status) = filter.status {
             sql.push_str(" AND m.status = ?");
             args.push(SqlValue::Text(status.as_str().into()));
+        }
+        if let Some(source) = filter.source {
+            sql.push_str(" AND m.source_item_id = ?");
+            args.push(SqlValue::Integer(source));
+        }
+        if filter.decided {
+            sql.push_str(
+                " AND m.status <> 'proposed' AND m.origin IN ('manual', 'suggested', 'imported')",
+            );
+        }
+        if let Some(prefix) = &filter.bulk_rationale {
+            sql.push_str(
+                " AND NOT (m.origin IN ('suggested', 'imported')
+                           AND substr(m.rationale, 1, length(?)) = ?)",
+            );
+            args.push(SqlValue::Text(prefix.clone()));
+            args.push(SqlValue::Text(prefix.clone()));
         }
         sql.push_str(" ORDER BY sf.id, s.position, tf.id, t.position");
         let mut stmt = self.conn.prepare(&sql)?;

@@ -1105,3 +1105,84 @@ fn a_failed_streamed_import_leaves_the_index_and_its_flag_as_they_were() -> Test
     index_matches_items(&path)?;
     Ok(())
 }
+
+#[test]
+fn mapping_filters_pick_one_requirements_rows_and_the_decisions_a_person_made() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let (_, mut e) = new_engagement(&dir)?;
+    let reqs = (1..=3)
+        .map(|n| requirement(&format!("R-{n}"), "text", n + 1))
+        .collect();
+    e.import_requirements(&actor(), "acme", &sheet("v1.csv", reqs))?;
+    let r: Vec<i64> = (1..=3)
+        .map(|n| id_of(&e, "acme", &format!("R-{n}")))
+        .collect();
+    let kms = id_of(&e, "service", "KMS");
+    let trail = id_of(&e, "ct", "AWS-GR_CLOUDTRAIL_ENABLED");
+    let bulk = "Accepted in bulk";
+    let by_hand = accept(r[0], kms, Relationship::IntersectsWith);
+    let mut in_bulk = accept(r[0], trail, Relationship::IntersectsWith);
+    in_bulk.origin = Origin::Suggested;
+    in_bulk.rationale = format!("{bulk} (score 0.71)");
+    let mut reviewed = accept(r[1], kms, Relationship::IntersectsWith);
+    reviewed.origin = Origin::Suggested;
+    reviewed.rationale = "checked with the customer".into();
+    let mut proposed = accept(r[2], kms, Relationship::IntersectsWith);
+    proposed.status = MappingStatus::Proposed;
+    // A hand-made mapping keeps counting whatever its rationale says.
+    let mut by_hand_same_words = accept(r[2], trail, Relationship::IntersectsWith);
+    by_hand_same_words.rationale = format!("{bulk}, then looked at again");
+    e.put_mappings(
+        &actor(),
+        &[by_hand, in_bulk, reviewed, proposed, by_hand_same_words],
+    )?;
+
+    let pairs = |rows: Vec<MappingRow>| -> Vec<(String, String)> {
+        rows.iter()
+            .map(|m| (m.source.reference.clone(), m.target.reference.clone()))
+            .collect()
+    };
+    let own = e.mappings(&MappingFilter {
+        source: Some(r[0]),
+        ..Default::default()
+    })?;
+    assert_eq!(
+        pairs(own),
+        [
+            ("R-1".to_string(), "KMS".to_string()),
+            ("R-1".to_string(), "AWS-GR_CLOUDTRAIL_ENABLED".to_string())
+        ]
+    );
+    let decided = e.mappings(&MappingFilter {
+        decided: true,
+        bulk_rationale: Some(bulk.into()),
+        ..Default::default()
+    })?;
+    assert_eq!(
+        pairs(decided),
+        [
+            ("R-1".to_string(), "KMS".to_string()),
+            ("R-2".to_string(), "KMS".to_string()),
+            ("R-3".to_string(), "AWS-GR_CLOUDTRAIL_ENABLED".to_string())
+        ]
+    );
+    let all_decided = e.mappings(&MappingFilter {
+        decided: true,
+        ..Default::default()
+    })?;
+    assert_eq!(all_decided.len(), 4, "only the proposed one is left out");
+
+    e.set_assessment(
+        &actor(),
+        r[1],
+        None,
+        &Assessment {
+            owner: "Dana".into(),
+            ..Default::default()
+        },
+    )?;
+    let found = e.assessment_of(r[1], None)?.map(|a| a.assessment.owner);
+    assert_eq!(found.as_deref(), Some("Dana"));
+    assert!(e.assessment_of(r[0], None)?.is_none());
+    Ok(())
+}
