@@ -42,7 +42,14 @@ pub(crate) fn from_data_ref(d: &DataRef<'_>) -> CellText {
 /// Leading and trailing whitespace (including the no-break spaces exports leave behind) carries
 /// no meaning in a cell; inner line breaks do, and stay.
 pub(crate) fn clean(s: &str) -> String {
-    s.trim().replace("\r\n", "\n")
+    let t = s.trim();
+    // Most cells hold no carriage return; looking for the byte is far cheaper than a search
+    // for the pair in every cell.
+    if memchr::memchr(b'\r', t.as_bytes()).is_none() {
+        t.to_string()
+    } else {
+        t.replace("\r\n", "\n")
+    }
 }
 
 fn text(s: &str) -> CellText {
@@ -134,5 +141,12 @@ mod tests {
             CellText::Empty,
             "a lone space is an empty cell"
         );
+    }
+
+    #[test]
+    fn windows_line_breaks_inside_a_cell_become_line_feeds_and_a_lone_return_stays() {
+        assert_eq!(clean(" one\r\ntwo\r\n\r\nthree "), "one\ntwo\n\nthree");
+        assert_eq!(clean("a\rb\r\n"), "a\rb");
+        assert_eq!(clean("plain text"), "plain text");
     }
 }

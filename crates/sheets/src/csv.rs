@@ -103,27 +103,36 @@ struct QuoteOpen {
 
 /// Reads the text the way a CSV reader does (a quote opens a field only at its start; `""`
 /// inside a quoted field is a quote) and returns where a quoted field opens that never closes.
+///
+/// Works on bytes: every byte that matters (quote, delimiter, line breaks) is ASCII, and no
+/// byte of a multi-byte UTF-8 character is. Inside a quoted field, which in requirement sheets
+/// holds the long texts, it jumps from one quote or line break to the next.
 fn unclosed_quote(text: &str, delimiter: u8) -> Option<QuoteOpen> {
-    let delimiter = delimiter as char;
+    let bytes = text.as_bytes();
     let (mut record, mut line, mut field) = (1u32, 1u32, 0u32);
     let mut field_start = true;
     let mut open: Option<QuoteOpen> = None;
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
+    let mut i = 0;
+    while i < bytes.len() {
         if open.is_some() {
-            match c {
-                '"' if chars.peek() == Some(&'"') => {
-                    chars.next();
-                }
-                '"' => open = None,
-                '\n' => line += 1,
-                '\r' if chars.peek() != Some(&'\n') => line += 1,
+            let Some(skip) = memchr::memchr3(b'"', b'\n', b'\r', &bytes[i..]) else {
+                break;
+            };
+            i += skip;
+            let next = bytes.get(i + 1).copied();
+            match bytes[i] {
+                b'"' if next == Some(b'"') => i += 1,
+                b'"' => open = None,
+                b'\n' => line += 1,
+                b'\r' if next != Some(b'\n') => line += 1,
                 _ => {}
             }
+            i += 1;
             continue;
         }
-        match c {
-            '"' if field_start => {
+        let b = bytes[i];
+        match b {
+            b'"' if field_start => {
                 open = Some(QuoteOpen {
                     record,
                     line,
@@ -131,20 +140,21 @@ fn unclosed_quote(text: &str, delimiter: u8) -> Option<QuoteOpen> {
                 });
                 field_start = false;
             }
-            '\n' | '\r' => {
-                if c == '\n' || chars.peek() != Some(&'\n') {
+            b'\n' | b'\r' => {
+                if b == b'\n' || bytes.get(i + 1) != Some(&b'\n') {
                     line += 1;
                     record += 1;
                     field = 0;
                 }
                 field_start = true;
             }
-            c if c == delimiter => {
+            _ if b == delimiter => {
                 field += 1;
                 field_start = true;
             }
             _ => field_start = false,
         }
+        i += 1;
     }
     open
 }
@@ -430,5 +440,112 @@ mod tests {
         }
         let d = decode("f.csv", &bytes, "f").unwrap();
         assert_eq!(d.text, "id,text\nR1,caf\u{e9}\n");
+    }
+    /// The character-by-character reading the byte scan replaced, kept as its oracle.
+    fn unclosed_quote_by_chars(text: &str, delimiter: u8) -> Option<QuoteOpen> {
+        let delimiter = delimiter as char;
+        let (mut record, mut line, mut field) = (1u32, 1u32, 0u32);
+        let mut field_start = true;
+        let mut open: Option<QuoteOpen> = None;
+        let mut chars = text.chars().peekable();
+        while let Some(c) = chars.next() {
+            if open.is_some() {
+                match c {
+                    '"' if chars.peek() == Some(&'"') => {
+                        chars.next();
+                    }
+                    '"' => open = None,
+                    '\n' => line += 1,
+                    '\r' if chars.peek() != Some(&'\n') => line += 1,
+                    _ => {}
+                }
+                continue;
+            }
+            match c {
+                '"' if field_start => {
+                    open = Some(QuoteOpen {
+                        record,
+                        line,
+                        field,
+                    });
+                    field_start = false;
+                }
+                '\n' | '\r' => {
+                    if c == '\n' || chars.peek() != Some(&'\n') {
+                        line += 1;
+                        record += 1;
+                        field = 0;
+                    }
+                    field_start = true;
+                }
+                c if c == delimiter => {
+                    field += 1;
+                    field_start = true;
+                }
+                _ => field_start = false,
+            }
+        }
+        open
+    }
+
+    #[test]
+    fn an_unclosed_quote_is_found_where_a_csv_reader_would_open_it() {
+        let open = unclosed_quote("id,text\nR1,\"fine\"\nR2,\"never\nclosed\n", b',');
+        assert_eq!(
+            open,
+            Some(QuoteOpen {
+                record: 3,
+                line: 3,
+                field: 1
+            })
+        );
+        // A quote inside an unquoted field opens nothing; "" inside a quoted one is a quote.
+        assert_eq!(unclosed_quote("a,b\"c\n\"x\"\"y\",z\r\n", b','), None);
+        assert_eq!(
+            unclosed_quote("a;b\r\"c;\r\nd", b';'),
+            Some(QuoteOpen {
+                record: 2,
+                line: 2,
+                field: 0
+            })
+        );
+    }
+
+    #[test]
+    fn the_byte_scan_agrees_with_reading_character_by_character() {
+        // Every short text over an alphabet of the bytes that matter, plus a multi-byte
+        // character, and longer pseudo-random ones.
+        let alphabet = ["\"", ",", ";", "\n", "\r", "a", "\u{e9}"];
+        let mut texts: Vec<String> = vec![String::new()];
+        for _ in 0..6 {
+            let longer: Vec<String> = texts
+                .iter()
+                .filter(|t| t.chars().count() == texts.last().map_or(0, |l| l.chars().count()))
+                .flat_map(|t| alphabet.iter().map(move |a| format!("{t}{a}")))
+                .collect();
+            texts.extend(longer);
+        }
+        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+        for _ in 0..2_000 {
+            let mut t = String::new();
+            for _ in 0..200 {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                t.push_str(alphabet[(state % alphabet.len() as u64) as usize]);
+            }
+            texts.push(t);
+        }
+        assert!(texts.len() > 100_000, "{} texts", texts.len());
+        for t in &texts {
+            for d in [b',', b';'] {
+                assert_eq!(
+                    unclosed_quote(t, d),
+                    unclosed_quote_by_chars(t, d),
+                    "{t:?} with {:?}",
+                    d as char
+                );
+            }
+        }
     }
 }
