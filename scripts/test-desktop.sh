@@ -5,6 +5,7 @@
 #
 # Idempotent and non-interactive; each install step is skipped when its tool is already there.
 #   --install-only   install what is missing, then stop (for a CI image or before `cargo clippy --workspace`)
+#   --no-driver      with --install-only: leave out tauri-driver (what running the app needs, for scripts/desktop.sh)
 #   --no-e2e         skip the end-to-end tests (unit tests, checks and the build still run)
 #   --e2e-only       build the UI and the app, then run only the end-to-end tests
 # Environment: CROSSWALK_SHARED_DIR (default ../shared), CARGO_TARGET_DIR (default: the workspace
@@ -14,11 +15,13 @@ cd "$(dirname "$0")/.."
 root=$(pwd)
 
 install_only=false
+driver=true
 e2e=true
 checks=true
 for arg in "$@"; do
   case "$arg" in
     --install-only) install_only=true ;;
+    --no-driver) driver=false ;;
     --no-e2e) e2e=false ;;
     --e2e-only) checks=false ;;
     *) echo "unknown option: $arg" >&2; exit 2 ;;
@@ -65,7 +68,7 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
 fi
 
 export PATH="$HOME/.cargo/bin:$PATH"
-if ! command -v tauri-driver >/dev/null; then
+if $driver && ! command -v tauri-driver >/dev/null; then
   step "cargo install tauri-driver"
   cargo install tauri-driver --version '^2' --locked --quiet
 fi
