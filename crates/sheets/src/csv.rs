@@ -7,15 +7,18 @@ use crate::cells::clean;
 use crate::error::{Location, Result, SheetError};
 use crate::grid::{column_letter, RawSheet, SheetBuilder, MAX_COLUMNS};
 use encoding_rs::{Encoding, UTF_16BE, UTF_16LE, UTF_8};
+use std::borrow::Cow;
 
 const DELIMITERS: [u8; 4] = [b',', b';', b'\t', b'|'];
 /// Enough text to judge the delimiter without parsing a large file twice.
 const SNIFF_BYTES: usize = 64 * 1024;
 const SNIFF_RECORDS: usize = 50;
 
+/// The file's text: borrowed from its bytes when they are already UTF-8 (most files; no copy
+/// of tens of megabytes), decoded into a new string otherwise.
 #[derive(Debug)]
-pub(crate) struct Decoded {
-    pub text: String,
+pub(crate) struct Decoded<'a> {
+    pub text: Cow<'a, str>,
     pub note: String,
 }
 
@@ -170,7 +173,7 @@ fn delimiter_name(d: u8) -> &'static str {
 
 /// Decodes the bytes, saying how. A byte-order mark is a declaration: bytes that break it are
 /// an error, not something to guess around.
-pub(crate) fn decode(file: &str, bytes: &[u8], sheet: &str) -> Result<Decoded> {
+pub(crate) fn decode<'a>(file: &str, bytes: &'a [u8], sheet: &str) -> Result<Decoded<'a>> {
     let declared: Option<(&'static Encoding, usize, &str)> =
         if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
             Some((UTF_8, 3, "UTF-8 with a byte-order mark"))
@@ -185,7 +188,7 @@ pub(crate) fn decode(file: &str, bytes: &[u8], sheet: &str) -> Result<Decoded> {
         let body = &bytes[skip..];
         return match encoding.decode_without_bom_handling_and_without_replacement(body) {
             Some(text) => Ok(Decoded {
-                text: text.into_owned(),
+                text,
                 note: format!("decoded as {how}"),
             }),
             None => {
@@ -203,7 +206,7 @@ pub(crate) fn decode(file: &str, bytes: &[u8], sheet: &str) -> Result<Decoded> {
     if let Some(utf16) = utf16_without_bom(bytes) {
         if let Some(text) = utf16.decode_without_bom_handling_and_without_replacement(bytes) {
             return Ok(Decoded {
-                text: text.into_owned(),
+                text,
                 note: format!(
                     "decoded as {} (no byte-order mark, detected from its zero bytes)",
                     utf16.name()
@@ -211,7 +214,7 @@ pub(crate) fn decode(file: &str, bytes: &[u8], sheet: &str) -> Result<Decoded> {
             });
         }
     }
-    if let Some(at) = bytes.iter().position(|b| *b == 0) {
+    if let Some(at) = memchr::memchr(0, bytes) {
         let line = bytes[..at].iter().filter(|b| **b == b'\n').count() + 1;
         let zeros = bytes.iter().filter(|b| **b == 0).count();
         return Err(SheetError::NotASpreadsheet {
@@ -223,7 +226,7 @@ pub(crate) fn decode(file: &str, bytes: &[u8], sheet: &str) -> Result<Decoded> {
     }
     if let Ok(text) = std::str::from_utf8(bytes) {
         return Ok(Decoded {
-            text: text.to_string(),
+            text: Cow::Borrowed(text),
             note: "decoded as UTF-8".into(),
         });
     }
@@ -232,7 +235,7 @@ pub(crate) fn decode(file: &str, bytes: &[u8], sheet: &str) -> Result<Decoded> {
     let guess = detector.guess(None, chardetng::Utf8Detection::Deny);
     let (text, _) = guess.decode_without_bom_handling(bytes);
     Ok(Decoded {
-        text: text.into_owned(),
+        text,
         note: format!(
             "not valid UTF-8; decoded as {} (detected from its bytes)",
             guess.name()
