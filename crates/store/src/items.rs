@@ -905,6 +905,30 @@ pub struct RequirementRow {
     pub changed_at: Option<String>,
 }
 
+/// A current requirement as a whole-engagement reader (the matrix export) needs it: no
+/// coverage (the reader derives its own) and the attributes left as stored until asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequirementEntry {
+    pub id: i64,
+    pub set: String,
+    pub reference: String,
+    pub title: String,
+    pub text: String,
+    pub section: Option<String>,
+    /// As [`RequirementRow::revision`].
+    pub revision: i64,
+    /// As [`RequirementRow::changed_at`].
+    pub changed_at: Option<String>,
+    attributes: String,
+}
+
+impl RequirementEntry {
+    /// The requirement's other columns, read from their stored form.
+    pub fn attributes(&self) -> Result<Attributes> {
+        attributes_from_json(&self.attributes)
+    }
+}
+
 /// One window of rows and how many rows match in all.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RequirementPage {
@@ -968,6 +992,33 @@ impl View {
                 title: r.get(3)?,
                 text: r.get(4)?,
                 details_published: r.get(5)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Every current requirement of every set, in source order (the order of
+    /// [`View::requirements`] with the default query), in one pass over the items: no coverage
+    /// derived and no attributes parsed, for readers that go through the whole engagement.
+    pub fn requirement_entries(&self) -> Result<Vec<RequirementEntry>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT i.id, f.key, i.ref, i.title, i.text, i.section, i.revision, i.changed_at,
+                    i.attributes
+             FROM items i JOIN frameworks f ON f.id = i.framework_id
+             WHERE f.kind = 'requirements' AND i.removed = 0
+             ORDER BY f.id, i.position",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(RequirementEntry {
+                id: r.get(0)?,
+                set: r.get(1)?,
+                reference: r.get(2)?,
+                title: r.get(3)?,
+                text: r.get(4)?,
+                section: r.get(5)?,
+                revision: r.get(6)?,
+                changed_at: r.get(7)?,
+                attributes: r.get(8)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)

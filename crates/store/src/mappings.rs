@@ -244,6 +244,27 @@ impl View {
     }
 }
 
+impl View {
+    /// The mappings [`View::mappings`] gives with the default filter, in the same order, for
+    /// readers that already hold the requirements' texts: a source that is a current
+    /// requirement comes with an empty title and text, and every target with an empty text
+    /// (its title is kept). A removed requirement keeps its title and text.
+    pub fn mappings_without_texts(&self) -> Result<Vec<MappingRow>> {
+        let sql = MAPPING_SELECT
+            .replace(
+                "s.title, s.text,",
+                "CASE WHEN s.removed = 0 AND sf.kind = 'requirements' THEN '' ELSE s.title END,
+                 CASE WHEN s.removed = 0 AND sf.kind = 'requirements' THEN '' ELSE s.text END,",
+            )
+            .replace("t.title, t.text,", "t.title, '',");
+        let mut stmt = self.conn.prepare(&format!(
+            "{sql} WHERE m.origin <> 'shipped' ORDER BY sf.id, s.position, tf.id, t.position"
+        ))?;
+        let rows = stmt.query_map([], mapping_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}
+
 fn mapping_between(
     conn: &rusqlite::Connection,
     source: i64,

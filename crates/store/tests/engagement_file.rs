@@ -1186,3 +1186,90 @@ fn mapping_filters_pick_one_requirements_rows_and_the_decisions_a_person_made() 
     assert!(e.assessment_of(r[0], None)?.is_none());
     Ok(())
 }
+
+#[test]
+fn the_whole_engagement_readers_match_the_listings_without_the_texts() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let (_, mut e) = new_engagement(&dir)?;
+    let mut r2 = requirement("R-2", "Encrypt data at rest", 3);
+    r2.attributes
+        .0
+        .push(("NIST 800-53".to_string(), "SC-28".to_string()));
+    let first = sheet(
+        "v1.xlsx",
+        vec![
+            requirement("R-1", "Log every admin action", 2),
+            r2,
+            requirement("R-3", "Use MFA", 4),
+        ],
+    );
+    e.import_requirements(&actor(), "acme", &first)?;
+    let (r1, r2) = (id_of(&e, "acme", "R-1"), id_of(&e, "acme", "R-2"));
+    let kms = id_of(&e, "service", "KMS");
+    e.put_mappings(
+        &actor(),
+        &[
+            accept(r2, kms, Relationship::SubsetOf),
+            accept(r1, kms, Relationship::IntersectsWith),
+        ],
+    )?;
+    // R-1 goes from the sheet: its mapping stays, and so do its title and text.
+    let second = sheet(
+        "v2.xlsx",
+        vec![
+            requirement("R-2", "Encrypt data at rest", 3),
+            requirement("R-3", "Use MFA", 4),
+        ],
+    );
+    e.import_requirements(&later(), "acme", &second)?;
+
+    let listed = e.requirements(&RequirementQuery::default())?.rows;
+    let entries = e.requirement_entries()?;
+    assert_eq!(entries.len(), 2);
+    for (row, entry) in listed.iter().zip(&entries) {
+        assert_eq!(
+            (
+                row.id,
+                &row.set,
+                &row.reference,
+                &row.title,
+                &row.text,
+                &row.section,
+                row.revision,
+                &row.changed_at
+            ),
+            (
+                entry.id,
+                &entry.set,
+                &entry.reference,
+                &entry.title,
+                &entry.text,
+                &entry.section,
+                entry.revision,
+                &entry.changed_at
+            )
+        );
+        assert_eq!(row.attributes, entry.attributes()?);
+    }
+
+    let full = e.mappings(&MappingFilter::default())?;
+    let lean = e.mappings_without_texts()?;
+    assert_eq!(full.len(), 2);
+    assert_eq!(lean.len(), 2);
+    for (f, l) in full.iter().zip(&lean) {
+        let mut expected = f.clone();
+        expected.target.text = String::new();
+        if !f.source.removed {
+            expected.source.title = String::new();
+            expected.source.text = String::new();
+        }
+        assert_eq!(&expected, l);
+    }
+    let removed = lean
+        .iter()
+        .find(|m| m.source.id == r1)
+        .expect("the removed requirement's mapping is read");
+    assert_eq!(removed.source.text, "Log every admin action");
+    assert!(lean.iter().all(|m| !m.target.title.is_empty()));
+    Ok(())
+}
