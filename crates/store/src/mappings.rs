@@ -250,18 +250,29 @@ impl View {
     /// requirement comes with an empty title and text, and every target with an empty text
     /// (its title is kept). A removed requirement keeps its title and text.
     pub fn mappings_without_texts(&self) -> Result<Vec<MappingRow>> {
-        let sql = MAPPING_SELECT
-            .replace(
-                "s.title, s.text,",
-                "CASE WHEN s.removed = 0 AND sf.kind = 'requirements' THEN '' ELSE s.title END,
-                 CASE WHEN s.removed = 0 AND sf.kind = 'requirements' THEN '' ELSE s.text END,",
-            )
-            .replace("t.title, t.text,", "t.title, '',");
-        let mut stmt = self.conn.prepare(&format!(
-            "{sql} WHERE m.origin <> 'shipped' ORDER BY sf.id, s.position, tf.id, t.position"
-        ))?;
-        let rows = stmt.query_map([], mapping_row)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        // Sorted here rather than by SQLite: its sorter would carry every column (rationales
+        // included) and spill to a temporary file on a large engagement.
+        let mut stmt = self.conn.prepare(
+            "SELECT m.id, m.relationship, m.responsibility, m.status, m.rationale,
+                m.origin, m.author, m.created_at, m.updated_at,
+                s.id, sf.key, sf.kind, s.ref,
+                CASE WHEN s.removed = 0 AND sf.kind = 'requirements' THEN '' ELSE s.title END,
+                CASE WHEN s.removed = 0 AND sf.kind = 'requirements' THEN '' ELSE s.text END,
+                sf.shipped, s.removed,
+                t.id, tf.key, tf.kind, t.ref, t.title, '', tf.shipped, t.removed,
+                sf.id, s.position, tf.id, t.position
+            FROM mappings m
+            JOIN items s ON s.id = m.source_item_id JOIN frameworks sf ON sf.id = s.framework_id
+            JOIN items t ON t.id = m.target_item_id JOIN frameworks tf ON tf.id = t.framework_id
+            WHERE m.origin <> 'shipped'",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            let order: [i64; 4] = [r.get(25)?, r.get(26)?, r.get(27)?, r.get(28)?];
+            Ok((order, mapping_row(r)?))
+        })?;
+        let mut all: Vec<([i64; 4], MappingRow)> = rows.collect::<rusqlite::Result<_>>()?;
+        all.sort_by_key(|(order, _)| *order);
+        Ok(all.into_iter().map(|(_, m)| m).collect())
     }
 }
 
