@@ -3,7 +3,7 @@
 //! let `crosswalk-matrix` write it.
 
 use crate::error::{ApiError, Result};
-use crate::suggest::engine_inputs;
+use crate::suggest::decided_by_a_person;
 use crosswalk_domain::{
     assess, Catalogue, CoverageCounts, CoverageMapping, CoverageOverride, FrameworkKind,
     LandingZoneProfile, MappingStatus, QualifiedRef, TargetKind,
@@ -14,9 +14,7 @@ use crosswalk_matrix::{
     MatrixLink, MatrixModel, MatrixRow,
 };
 use crosswalk_readiness::SecurityDomain;
-use crosswalk_store::{
-    Actor, Engagement, EngagementReader, MappingFilter, MappingRow, RequirementQuery, View,
-};
+use crosswalk_store::{Actor, Engagement, EngagementReader, MappingRow, RequirementEntry, View};
 use crosswalk_suggest::Engine;
 use serde::Serialize;
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -277,8 +275,10 @@ pub fn matrix_model_with(
             .filter(|p| p.enabled)
             .map(|p| QualifiedRef::new(p.framework, p.reference)),
     );
-    let requirements = view.requirements(&RequirementQuery::default())?.rows;
-    let mappings: Vec<MappingRow> = view.mappings(&MappingFilter::default())?;
+    // Read for the export alone: no coverage derived in SQL (the rows derive their own), no
+    // attributes parsed but a gap's, and no requirement text copied into every mapping.
+    let requirements = view.requirement_entries()?;
+    let mappings: Vec<MappingRow> = view.mappings_without_texts()?;
     let mut by_source: HashMap<i64, Vec<&MappingRow>> = HashMap::new();
     for m in &mappings {
         by_source.entry(m.source.id).or_default().push(m);
@@ -306,166 +306,236 @@ pub fn matrix_model_with(
     let mut rows = Vec::with_capacity(requirements.len());
     let mut links = Vec::new();
     let mut referenced: BTreeSet<QualifiedRef> = BTreeSet::new();
-    for (done, r) in requirements.iter().enumerate() {
-        if done.is_multiple_of(PROGRESS_EVERY) {
-            control.check()?;
-            control.report(ExportStage::Rows, done, requirements.len());
-        }
-        let key = format!("{}:{}", r.set, r.reference);
-        let mine: Vec<&MappingRow> = by_source.get(&r.id).cloned().unwrap_or_default();
-        let accepted: Vec<&MappingRow> = mine
-            .iter()
-            .copied()
-            .filter(|m| m.status == MappingStatus::Accepted)
-            .collect();
-        let coverage_mappings: Vec<CoverageMapping> = mine
-            .iter()
-            .map(|m| CoverageMapping {
-                target: m.target.qualified(),
-                kind: m.target.kind.target_kind(),
-                relationship: m.relationship,
-                status: m.status,
-                workload: None,
-            })
-            .collect();
-        let general = assessments.get(&r.id);
-        let (mut capabilities, mut epics) = (BTreeSet::new(), BTreeSet::new());
-        let (mut services, mut inherited, mut workload, mut framework) =
-            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-        for m in &accepted {
-            let target = m.target.qualified();
-            referenced.insert(target.clone());
-            match m.target.kind.target_kind() {
-                TargetKind::Caf => {
-                    let (own, other) = if index.is_epic(&target) {
-                        (&mut epics, &mut capabilities)
-                    } else {
-                        (&mut capabilities, &mut epics)
-                    };
-                    // An epic names its capabilities and the other way round, through the
-                    // catalogue's alignment links.
-                    for n in index.caf_neighbours(&target) {
-                        if index.is_epic(n) != index.is_epic(&target) {
-                            other.insert(n.clone());
+    // The requirement each row is for (an index into `requirements`).
+    let mut row_requirement: Vec<usize> = Vec::with_capacity(requirements.len());
+    let mut seconds = ToTheSecond::default();
+    let scopes: Vec<Option<&String>> = if workloads.len() > 1 {
+        workloads.iter().map(Some).collect()
+    } else {
+        vec![None]
+    };
+    // The gap requirements are ranked for their stories on other threads while the rows are
+    // made: each is queued as soon as a row of it turns out a gap. `slot_of` gives each ranked
+    // requirement (by index in `requirements`) its place in the ranking's answer.
+    let mut slot_of: Vec<Option<usize>> = vec![None; requirements.len()];
+    let (queue, inbox) = std::sync::mpsc::channel::<(usize, crosswalk_suggest::Query)>();
+    let inbox = std::sync::Mutex::new(inbox);
+    let pace = RankingPace::default();
+    let (hints, slots) = std::thread::scope(|scope| -> Result<(Vec<Hints>, usize)> {
+        let ranking =
+            scope.spawn(|| rank_gaps(&catalogue, &requirements, &mappings, &inbox, &pace, control));
+        let mut slots = 0usize;
+        let walked = (|| -> Result<()> {
+            for (done, r) in requirements.iter().enumerate() {
+                if done.is_multiple_of(PROGRESS_EVERY) {
+                    control.check()?;
+                    control.report(ExportStage::Rows, done, requirements.len());
+                }
+                let key = format!("{}:{}", r.set, r.reference);
+                let mine: &[&MappingRow] =
+                    by_source.get(&r.id).map(Vec::as_slice).unwrap_or_default();
+                let accepted: Vec<&MappingRow> = mine
+                    .iter()
+                    .copied()
+                    .filter(|m| m.status == MappingStatus::Accepted)
+                    .collect();
+                let coverage_mappings: Vec<CoverageMapping> = mine
+                    .iter()
+                    .map(|m| CoverageMapping {
+                        target: m.target.qualified(),
+                        kind: m.target.kind.target_kind(),
+                        relationship: m.relationship,
+                        status: m.status,
+                        workload: None,
+                    })
+                    .collect();
+                let general = assessments.get(&r.id);
+                let (mut capabilities, mut epics) = (BTreeSet::new(), BTreeSet::new());
+                let (mut services, mut inherited, mut workload, mut framework) =
+                    (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+                for m in &accepted {
+                    let target = m.target.qualified();
+                    referenced.insert(target.clone());
+                    match m.target.kind.target_kind() {
+                        TargetKind::Caf => {
+                            let (own, other) = if index.is_epic(&target) {
+                                (&mut epics, &mut capabilities)
+                            } else {
+                                (&mut capabilities, &mut epics)
+                            };
+                            // An epic names its capabilities and the other way round, through the
+                            // catalogue's alignment links.
+                            for n in index.caf_neighbours(&target) {
+                                if index.is_epic(n) != index.is_epic(&target) {
+                                    other.insert(n.clone());
+                                }
+                            }
+                            own.insert(target.clone());
                         }
+                        TargetKind::Service => services.push(target.clone()),
+                        TargetKind::LzControl if profile.is_enabled(&target) => {
+                            inherited.push(target.clone())
+                        }
+                        TargetKind::LzControl => workload.push(target.clone()),
+                        TargetKind::FrameworkControl => framework.push(target.clone()),
                     }
-                    own.insert(target.clone());
+                    links.push(MatrixLink {
+                        key: m.id.to_string(),
+                        row_key: key.clone(),
+                        set: r.set.clone(),
+                        requirement: r.reference.clone(),
+                        workload: None,
+                        target: target.clone(),
+                        target_kind: m.target.kind.target_kind(),
+                        // An entry whose source publishes no details says so instead of an empty title.
+                        target_title: index
+                            .item(&target)
+                            .map(|(_, i)| i.display_title().into_owned())
+                            .unwrap_or_else(|| m.target.title.clone()),
+                        relationship: m.relationship,
+                        responsibility: m.responsibility,
+                        status: m.status,
+                        origin: m.origin,
+                        rationale: m.rationale.clone(),
+                        author: m.author.clone(),
+                        at: seconds.of(&m.updated_at),
+                    });
                 }
-                TargetKind::Service => services.push(target.clone()),
-                TargetKind::LzControl if profile.is_enabled(&target) => {
-                    inherited.push(target.clone())
+                referenced.extend(capabilities.iter().cloned());
+                referenced.extend(epics.iter().cloned());
+                let mut rationale: Vec<&str> = Vec::new();
+                for m in &accepted {
+                    let text = m.rationale.trim();
+                    if !text.is_empty() && !rationale.contains(&text) {
+                        rationale.push(text);
+                    }
                 }
-                TargetKind::LzControl => workload.push(target.clone()),
-                TargetKind::FrameworkControl => framework.push(target.clone()),
+                // The workplan's security domain, read from the CAF classification (epics first).
+                let domain = epics
+                    .iter()
+                    .chain(&capabilities)
+                    .find_map(|c| SecurityDomain::of_caf(&c.reference))
+                    .map(|d| d.label().to_string());
+                let last_changed = r
+                    .changed_at
+                    .as_deref()
+                    .map(|t| seconds.of(t))
+                    .unwrap_or_default();
+                let rationale = rationale.join("; ");
+                let (mut services, mut inherited, mut workload, mut framework) = (
+                    Some(services),
+                    Some(inherited),
+                    Some(workload),
+                    Some(framework),
+                );
+                // One row for the requirement as a whole, or one per workload when there are several.
+                for (n, &scope) in scopes.iter().enumerate() {
+                    // The last row takes the lists; the others copy them.
+                    let last = n + 1 == scopes.len();
+                    let take = |v: &mut Option<Vec<QualifiedRef>>| {
+                        if last {
+                            v.take().unwrap_or_default()
+                        } else {
+                            v.clone().unwrap_or_default()
+                        }
+                    };
+                    let own = scope.and_then(|w| per_workload.get(w).and_then(|a| a.get(&r.id)));
+                    let shown = match (scope, own) {
+                        (Some(_), Some(own)) => own.clone(),
+                        _ => general.cloned().unwrap_or_default(),
+                    };
+                    // A workload's own override wins; else the engagement-wide one holds for it too.
+                    let overridden = match (
+                        own.and_then(|o| o.coverage),
+                        general.and_then(|g| g.coverage),
+                    ) {
+                        (Some(c), _) => Some((c, own.map(|o| o.coverage_reason.clone()))),
+                        (None, Some(c)) => Some((c, general.map(|g| g.coverage_reason.clone()))),
+                        (None, None) => None,
+                    }
+                    .map(|(c, reason)| {
+                        CoverageOverride::new(c, reason.unwrap_or_default())
+                            .map_err(|e| ApiError::Invalid(format!("{key}: {e}")))
+                    })
+                    .transpose()?;
+                    let assessed = assess(
+                        &coverage_mappings,
+                        &profile,
+                        scope.map(String::as_str),
+                        overridden.as_ref(),
+                    );
+                    rows.push(MatrixRow {
+                        key: match scope {
+                            Some(w) => workload_key(&key, w),
+                            None => key.clone(),
+                        },
+                        version: r.revision.max(0) as u64,
+                        set: r.set.clone(),
+                        reference: r.reference.clone(),
+                        workload: scope.cloned(),
+                        title: r.title.clone(),
+                        text: r.text.clone(),
+                        section: r.section.clone(),
+                        domain: domain.clone(),
+                        caf_capabilities: capabilities.iter().cloned().collect(),
+                        caf_epics: epics.iter().cloned().collect(),
+                        services: take(&mut services),
+                        inherited_controls: take(&mut inherited),
+                        workload_controls: take(&mut workload),
+                        framework_controls: take(&mut framework),
+                        responsibility: assessed.responsibility(),
+                        coverage: assessed.coverage,
+                        derived_coverage: assessed.derived,
+                        coverage_override: assessed.overridden,
+                        rationale: rationale.clone(),
+                        owner: shown.owner,
+                        evidence: shown.evidence,
+                        notes: shown.notes,
+                        last_changed: last_changed.clone(),
+                    });
+                    row_requirement.push(done);
+                }
+                let first_row = rows.len() - scopes.len();
+                if rows[first_row..]
+                    .iter()
+                    .any(|row| row.coverage == crosswalk_domain::Coverage::Gap)
+                {
+                    slot_of[done] = Some(slots);
+                    // The ranking ends only on an error of its own, which the join reports.
+                    let _ = queue.send((slots, query_of(r)?));
+                    slots += 1;
+                }
             }
-            links.push(MatrixLink {
-                key: m.id.to_string(),
-                row_key: key.clone(),
-                set: r.set.clone(),
-                requirement: r.reference.clone(),
-                workload: None,
-                target: target.clone(),
-                target_kind: m.target.kind.target_kind(),
-                // An entry whose source publishes no details says so instead of an empty title.
-                target_title: index
-                    .item(&target)
-                    .map(|(_, i)| i.display_title().into_owned())
-                    .unwrap_or_else(|| m.target.title.clone()),
-                relationship: m.relationship,
-                responsibility: m.responsibility,
-                status: m.status,
-                origin: m.origin,
-                rationale: m.rationale.clone(),
-                author: m.author.clone(),
-                at: to_the_second(&m.updated_at),
-            });
-        }
-        referenced.extend(capabilities.iter().cloned());
-        referenced.extend(epics.iter().cloned());
-        let mut rationale: Vec<&str> = Vec::new();
-        for m in &accepted {
-            let text = m.rationale.trim();
-            if !text.is_empty() && !rationale.contains(&text) {
-                rationale.push(text);
-            }
-        }
-        // The workplan's security domain, read from the CAF classification (epics first).
-        let domain = epics
-            .iter()
-            .chain(&capabilities)
-            .find_map(|c| SecurityDomain::of_caf(&c.reference))
-            .map(|d| d.label().to_string());
-        let last_changed = r
-            .changed_at
-            .as_deref()
-            .map(to_the_second)
-            .unwrap_or_default();
-        // One row for the requirement as a whole, or one per workload when there are several.
-        let scopes: Vec<Option<&String>> = if workloads.len() > 1 {
-            workloads.iter().map(Some).collect()
-        } else {
-            vec![None]
-        };
-        for scope in scopes {
-            let own = scope.and_then(|w| per_workload.get(w).and_then(|a| a.get(&r.id)));
-            let shown = match (scope, own) {
-                (Some(_), Some(own)) => own.clone(),
-                _ => general.cloned().unwrap_or_default(),
-            };
-            // A workload's own override wins; else the engagement-wide one holds for it too.
-            let overridden = match (
-                own.and_then(|o| o.coverage),
-                general.and_then(|g| g.coverage),
-            ) {
-                (Some(c), _) => Some((c, own.map(|o| o.coverage_reason.clone()))),
-                (None, Some(c)) => Some((c, general.map(|g| g.coverage_reason.clone()))),
-                (None, None) => None,
-            }
-            .map(|(c, reason)| {
-                CoverageOverride::new(c, reason.unwrap_or_default())
-                    .map_err(|e| ApiError::Invalid(format!("{key}: {e}")))
-            })
-            .transpose()?;
-            let assessed = assess(
-                &coverage_mappings,
-                &profile,
-                scope.map(String::as_str),
-                overridden.as_ref(),
+            Ok(())
+        })();
+        drop(queue);
+        if walked.is_ok() {
+            control.report(ExportStage::Rows, requirements.len(), requirements.len());
+            pace.total.store(slots, Ordering::Relaxed);
+            control.report(
+                ExportStage::GapStories,
+                pace.done.load(Ordering::Relaxed).min(slots),
+                slots,
             );
-            rows.push(MatrixRow {
-                key: match scope {
-                    Some(w) => workload_key(&key, w),
-                    None => key.clone(),
-                },
-                version: r.revision.max(0) as u64,
-                set: r.set.clone(),
-                reference: r.reference.clone(),
-                workload: scope.cloned(),
-                title: r.title.clone(),
-                text: r.text.clone(),
-                section: r.section.clone(),
-                domain: domain.clone(),
-                caf_capabilities: capabilities.iter().cloned().collect(),
-                caf_epics: epics.iter().cloned().collect(),
-                services: services.clone(),
-                inherited_controls: inherited.clone(),
-                workload_controls: workload.clone(),
-                framework_controls: framework.clone(),
-                responsibility: assessed.responsibility(),
-                coverage: assessed.coverage,
-                derived_coverage: assessed.derived,
-                coverage_override: assessed.overridden,
-                rationale: rationale.join("; "),
-                owner: shown.owner,
-                evidence: shown.evidence,
-                notes: shown.notes,
-                last_changed: last_changed.clone(),
-            });
+        } else {
+            pace.stop.store(true, Ordering::Relaxed);
         }
-    }
-
-    control.report(ExportStage::Rows, requirements.len(), requirements.len());
-    let gaps = gap_stories(view, &catalogue, &index, &rows, &mappings, control)?;
+        let hints = ranking
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        walked?;
+        Ok((hints?, slots))
+    })?;
+    let gaps = gap_stories(
+        &index,
+        &rows,
+        &row_requirement,
+        &requirements,
+        &slot_of,
+        &hints,
+        &by_source,
+    );
+    control.report(ExportStage::GapStories, slots, slots);
     for g in &gaps {
         referenced.extend(g.implement.iter().cloned());
     }
@@ -549,126 +619,213 @@ fn to_the_second(text: &str) -> String {
         .unwrap_or_else(|| text.to_string())
 }
 
+/// [`to_the_second`] for many times in a row: the mappings accepted together share their time,
+/// so the last one is remembered instead of parsed again.
+#[derive(Default)]
+struct ToTheSecond {
+    last: Option<(String, String)>,
+}
+
+impl ToTheSecond {
+    fn of(&mut self, text: &str) -> String {
+        match &self.last {
+            Some((from, to)) if from == text => to.clone(),
+            _ => {
+                let to = to_the_second(text);
+                self.last = Some((text.to_string(), to.clone()));
+                to
+            }
+        }
+    }
+}
+
+/// The query the suggestion engine reads for a requirement, as the suggestions use it (the
+/// reference qualified by its set; the columns that hold references to other standards read
+/// with the text).
+fn query_of(r: &RequirementEntry) -> Result<crosswalk_suggest::Query> {
+    let attributes = r.attributes()?;
+    Ok(crosswalk_suggest::Query {
+        reference: format!("{}:{}", r.set, r.reference),
+        title: r.title.clone(),
+        text: r.text.clone(),
+        section: r.section.clone(),
+    }
+    .with_attributes(attributes.iter()))
+}
+
 /// The kinds a gap story proposes to put in place.
 const STORY_KINDS: [TargetKind; 2] = [TargetKind::Service, TargetKind::LzControl];
 
-/// The best service and landing-zone control for each query, on up to `threads` threads, in the
-/// order of `queries`. Counts each one done in `done` and stops early when `control` cancels.
-fn story_hints(
-    engine: &Engine,
-    history: &crosswalk_suggest::History,
-    queries: &[&crosswalk_suggest::Query],
-    control: &ExportControl,
-) -> Result<Vec<Vec<crosswalk_suggest::Suggestion>>> {
-    let total = queries.len();
-    let done = AtomicUsize::new(0);
-    let hints_of = |chunk: &[&crosswalk_suggest::Query]| -> Result<Vec<_>> {
-        let mut out = Vec::with_capacity(chunk.len());
-        for q in chunk {
-            out.push(engine.suggest_kinds(q, 1, history, &STORY_KINDS));
-            let n = done.fetch_add(1, Ordering::Relaxed) + 1;
-            if n.is_multiple_of(PROGRESS_EVERY) {
-                control.check()?;
-                control.report(ExportStage::GapStories, n, total);
-            }
+/// The best service and landing-zone control of one gap requirement.
+type Hints = Vec<crosswalk_suggest::Suggestion>;
+
+/// How far the gap ranking is: gaps ranked, gaps found (`usize::MAX` while the rows are still
+/// being made), and whether to stop.
+struct RankingPace {
+    done: AtomicUsize,
+    total: AtomicUsize,
+    stop: AtomicBool,
+}
+
+impl Default for RankingPace {
+    fn default() -> RankingPace {
+        RankingPace {
+            done: AtomicUsize::new(0),
+            total: AtomicUsize::new(usize::MAX),
+            stop: AtomicBool::new(false),
         }
-        Ok(out)
+    }
+}
+
+/// The decisions a person made, each with its requirement's query (a removed requirement's read
+/// from the mapping, as the suggestions do), for the engine to learn from.
+fn decisions_of(
+    requirements: &[RequirementEntry],
+    mappings: &[MappingRow],
+) -> Result<Vec<crosswalk_suggest::Decision>> {
+    let position: HashMap<i64, usize> = requirements
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.id, i))
+        .collect();
+    let mut queries: HashMap<i64, crosswalk_suggest::Query> = HashMap::new();
+    let mut decisions = Vec::new();
+    for m in mappings.iter().filter(|m| decided_by_a_person(m)) {
+        let requirement = match position.get(&m.source.id) {
+            Some(&i) => match queries.get(&m.source.id) {
+                Some(q) => q.clone(),
+                None => {
+                    let q = query_of(&requirements[i])?;
+                    queries.insert(m.source.id, q.clone());
+                    q
+                }
+            },
+            None => crosswalk_suggest::Query {
+                reference: m.source.qualified().to_string(),
+                title: m.source.title.clone(),
+                text: m.source.text.clone(),
+                section: None,
+            },
+        };
+        decisions.push(crosswalk_suggest::Decision {
+            requirement,
+            target: m.target.qualified(),
+            accepted: m.status == MappingStatus::Accepted,
+        });
+    }
+    Ok(decisions)
+}
+
+/// Ranks the queries arriving in `inbox` (slot, query) until it closes, on up to the machine's
+/// cores: the best service and landing-zone control of each, by slot. The engine is made when
+/// the first gap arrives (never, when there is none). Reports progress once the number of gaps
+/// is known and stops early when `control` cancels or `pace.stop` is set.
+fn rank_gaps(
+    catalogue: &Catalogue,
+    requirements: &[RequirementEntry],
+    mappings: &[MappingRow],
+    inbox: &std::sync::Mutex<std::sync::mpsc::Receiver<(usize, crosswalk_suggest::Query)>>,
+    pace: &RankingPace,
+    control: &ExportControl,
+) -> Result<Vec<Hints>> {
+    let next = || {
+        inbox
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .recv()
+            .ok()
     };
+    let Some(first) = next() else {
+        return Ok(Vec::new());
+    };
+    let engine = Engine::new(catalogue);
+    let history = engine.history(&decisions_of(requirements, mappings)?);
+    let work =
+        |mut item: Option<(usize, crosswalk_suggest::Query)>| -> Result<Vec<(usize, Hints)>> {
+            let mut out = Vec::new();
+            while let Some((slot, query)) = item.take().or_else(next) {
+                if pace.stop.load(Ordering::Relaxed) {
+                    break;
+                }
+                out.push((
+                    slot,
+                    engine.suggest_kinds(&query, 1, &history, &STORY_KINDS),
+                ));
+                let n = pace.done.fetch_add(1, Ordering::Relaxed) + 1;
+                if n.is_multiple_of(PROGRESS_EVERY) {
+                    if let Err(e) = control.check() {
+                        pace.stop.store(true, Ordering::Relaxed);
+                        return Err(e);
+                    }
+                    let total = pace.total.load(Ordering::Relaxed);
+                    if total != usize::MAX {
+                        control.report(ExportStage::GapStories, n.min(total), total);
+                    }
+                }
+            }
+            Ok(out)
+        };
     // Each gap is ranked on its own, so the work splits over the machine's cores; the result is
     // the same on any number of threads.
     let threads = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1)
         .clamp(1, 8);
-    if threads == 1 || total < 64 {
-        return hints_of(queries);
-    }
-    let size = total.div_ceil(threads);
-    let parts: Vec<Result<Vec<_>>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = queries
-            .chunks(size)
-            .map(|chunk| scope.spawn(move || hints_of(chunk)))
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| {
+    let parts: Vec<Result<Vec<(usize, Hints)>>> = std::thread::scope(|scope| {
+        let helpers: Vec<_> = (1..threads).map(|_| scope.spawn(|| work(None))).collect();
+        let mut parts = vec![work(Some(first))];
+        for h in helpers {
+            parts.push(
                 h.join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            })
-            .collect()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            );
+        }
+        parts
     });
-    let mut out = Vec::with_capacity(total);
-    for p in parts {
-        out.extend(p?);
+    let mut hints: Vec<Hints> = Vec::new();
+    for part in parts {
+        for (slot, h) in part? {
+            if hints.len() <= slot {
+                hints.resize_with(slot + 1, Vec::new);
+            }
+            hints[slot] = h;
+        }
     }
-    Ok(out)
+    Ok(hints)
 }
 
 /// A backlog story per gap: the best services and landing-zone controls not yet decided, with
 /// acceptance criteria drawn from their catalogue descriptions.
+///
+/// `row_requirement` gives the index in `requirements` of each row's requirement, `slot_of`
+/// each ranked requirement's place in `hints`, `by_source` the mappings of each requirement (by
+/// item id).
 fn gap_stories(
-    view: &View,
-    catalogue: &Catalogue,
     index: &CatalogueIndex,
     rows: &[MatrixRow],
-    mappings: &[MappingRow],
-    control: &ExportControl,
-) -> Result<Vec<GapStory>> {
-    let gap_rows: Vec<&MatrixRow> = rows
-        .iter()
-        .filter(|r| r.coverage == crosswalk_domain::Coverage::Gap)
-        .collect();
-    if gap_rows.is_empty() {
-        return Ok(Vec::new());
-    }
-    control.check()?;
-    let engine = Engine::new(catalogue);
-    let inputs = engine_inputs(view, None, mappings)?;
-    let queries: HashMap<String, &crosswalk_suggest::Query> = inputs
-        .rows
-        .iter()
-        .filter_map(|r| {
-            Some((
-                format!("{}:{}", r.set, r.reference),
-                inputs.queries.get(&r.id)?,
-            ))
-        })
-        .collect();
-    let history = engine.history(&inputs.decisions);
-    let decided: HashSet<(String, String)> = mappings
-        .iter()
-        .map(|m| {
-            (
-                m.source.qualified().to_string(),
-                m.target.qualified().to_string(),
-            )
-        })
-        .collect();
-    // A requirement that is a gap for several workloads is ranked once.
-    let mut slot_of: HashMap<&str, usize> = HashMap::new();
-    let mut wanted: Vec<&crosswalk_suggest::Query> = Vec::new();
-    let mut keys: Vec<String> = Vec::with_capacity(gap_rows.len());
-    for row in &gap_rows {
-        let requirement = format!("{}:{}", row.set, row.reference);
-        if let Some((key, query)) = queries.get_key_value(&requirement) {
-            slot_of.entry(key.as_str()).or_insert_with(|| {
-                wanted.push(query);
-                wanted.len() - 1
-            });
+    row_requirement: &[usize],
+    requirements: &[RequirementEntry],
+    slot_of: &[Option<usize>],
+    hints: &[Hints],
+    by_source: &HashMap<i64, Vec<&MappingRow>>,
+) -> Vec<GapStory> {
+    let mut stories = Vec::new();
+    for (row, &i) in rows.iter().zip(row_requirement) {
+        if row.coverage != crosswalk_domain::Coverage::Gap {
+            continue;
         }
-        keys.push(requirement);
-    }
-    control.report(ExportStage::GapStories, 0, wanted.len());
-    let hints = story_hints(&engine, &history, &wanted, control)?;
-    let mut stories = Vec::with_capacity(gap_rows.len());
-    for (row, requirement) in gap_rows.into_iter().zip(keys) {
-        let Some(&slot) = slot_of.get(requirement.as_str()) else {
+        let Some(hint) = slot_of[i].and_then(|slot| hints.get(slot)) else {
             continue;
         };
-        let implement: Vec<QualifiedRef> = hints[slot]
+        // Targets already decided for the requirement (in any status) are not proposed again.
+        let mine: &[&MappingRow] = by_source
+            .get(&requirements[i].id)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        let implement: Vec<QualifiedRef> = hint
             .iter()
             .filter(|s| matches!(s.kind, TargetKind::Service | TargetKind::LzControl))
-            .filter(|s| !decided.contains(&(requirement.clone(), s.target.to_string())))
+            .filter(|s| !mine.iter().any(|m| m.target.qualified() == s.target))
             .map(|s| s.target.clone())
             .collect();
         let acceptance_criteria = implement
@@ -697,8 +854,7 @@ fn gap_stories(
             acceptance_criteria,
         });
     }
-    control.report(ExportStage::GapStories, wanted.len(), wanted.len());
-    Ok(stories)
+    stories
 }
 
 /// A fresh sealing key, made once per engagement.
