@@ -157,13 +157,17 @@ pub(crate) struct Fitter<'a> {
 }
 
 impl Fitter<'_> {
-    fn fit(&mut self, sheet: &str, row: u32, column: &str, text: &str) -> String {
+    fn fit(&mut self, sheet: &str, row: u32, column: &str, text: String) -> String {
         let Some(limit) = self.limit else {
-            return text.to_string();
+            return text;
         };
+        // A text of no more bytes than the limit has no more characters either.
+        if text.len() <= limit {
+            return text;
+        }
         let chars = text.chars().count();
         if chars <= limit {
-            return text.to_string();
+            return text;
         }
         let marker = format!(
             " … [truncated by Crosswalk: {chars} characters, Excel holds {limit}; the full text is in the engagement file and the JSON export]"
@@ -231,7 +235,10 @@ pub(crate) fn matrix_columns() -> Vec<Column> {
     ]
 }
 
-fn matrix_row(r: &MatrixRow, caf_label: &dyn Fn(&QualifiedRef) -> String) -> Vec<(String, Cell)> {
+fn matrix_row(
+    r: &MatrixRow,
+    caf_label: &dyn Fn(&QualifiedRef) -> String,
+) -> Vec<(&'static str, Cell)> {
     let plain = |q: &QualifiedRef| q.to_string();
     let refs = |v: &[QualifiedRef], label: &dyn Fn(&QualifiedRef) -> String| {
         let (text, first) = refs_cell(v, label);
@@ -243,69 +250,57 @@ fn matrix_row(r: &MatrixRow, caf_label: &dyn Fn(&QualifiedRef) -> String) -> Vec
     };
     let t = |s: &str| Cell::Text(s.to_string());
     vec![
-        ("Set".into(), t(&r.set)),
-        ("Req ID".into(), t(&r.reference)),
-        (WORKLOAD.into(), t(&opt(&r.workload))),
-        ("Title".into(), t(&r.title)),
-        ("Requirement".into(), t(&r.text)),
-        ("Section".into(), t(&opt(&r.section))),
-        ("Domain".into(), t(&opt(&r.domain))),
+        ("Set", t(&r.set)),
+        ("Req ID", t(&r.reference)),
+        (WORKLOAD, t(&opt(&r.workload))),
+        ("Title", t(&r.title)),
+        ("Requirement", t(&r.text)),
+        ("Section", t(&opt(&r.section))),
+        ("Domain", t(&opt(&r.domain))),
+        ("CAF capability", refs(&r.caf_capabilities, caf_label)),
+        ("CAF epic", refs(&r.caf_epics, caf_label)),
+        ("AWS services", refs(&r.services, &plain)),
+        ("Inherited LZ controls", refs(&r.inherited_controls, &plain)),
+        ("Workload controls", refs(&r.workload_controls, &plain)),
+        ("Framework controls", refs(&r.framework_controls, &plain)),
         (
-            "CAF capability".into(),
-            refs(&r.caf_capabilities, caf_label),
-        ),
-        ("CAF epic".into(), refs(&r.caf_epics, caf_label)),
-        ("AWS services".into(), refs(&r.services, &plain)),
-        (
-            "Inherited LZ controls".into(),
-            refs(&r.inherited_controls, &plain),
-        ),
-        (
-            "Workload controls".into(),
-            refs(&r.workload_controls, &plain),
-        ),
-        (
-            "Framework controls".into(),
-            refs(&r.framework_controls, &plain),
-        ),
-        (
-            "Responsibility".into(),
+            "Responsibility",
             t(r.responsibility.map_or("", |x| x.as_str())),
         ),
         (
-            "Control origination (FedRAMP)".into(),
+            "Control origination (FedRAMP)",
             t(r.responsibility.map_or("", |x| x.fedramp_origination())),
         ),
-        ("Coverage".into(), Cell::Coverage(r.coverage)),
-        ("Coverage basis".into(), Cell::Text(basis)),
+        ("Coverage", Cell::Coverage(r.coverage)),
+        ("Coverage basis", Cell::Text(basis)),
         (
-            "Coverage override".into(),
+            "Coverage override",
             t(r.coverage_override
                 .as_ref()
                 .map_or("", |o| o.coverage().as_str())),
         ),
         (
-            "Override reason".into(),
+            "Override reason",
             t(r.coverage_override.as_ref().map_or("", |o| o.reason())),
         ),
-        ("Rationale".into(), t(&r.rationale)),
-        ("Owner".into(), t(&r.owner)),
-        ("Evidence".into(), t(&r.evidence)),
-        ("Notes".into(), t(&r.notes)),
-        ("Last changed".into(), t(&r.last_changed)),
-        (KEY.into(), t(&r.key)),
-        (EXPORTED_VERSION.into(), Cell::Number(r.version as f64)),
+        ("Rationale", t(&r.rationale)),
+        ("Owner", t(&r.owner)),
+        ("Evidence", t(&r.evidence)),
+        ("Notes", t(&r.notes)),
+        ("Last changed", t(&r.last_changed)),
+        (KEY, t(&r.key)),
+        (EXPORTED_VERSION, Cell::Number(r.version as f64)),
     ]
 }
 
 /// Applies the text limit to every text cell of a row; `row` is the 1-based sheet row.
-fn fitted(sheet: &str, row: u32, cells: Vec<(String, Cell)>, fitter: &mut Fitter) -> Row {
+fn fitted(sheet: &str, row: u32, cells: Vec<(&str, Cell)>, fitter: &mut Fitter) -> Row {
     let cells = cells
         .into_iter()
         .map(|(header, cell)| match cell {
-            Cell::Text(s) => Cell::Text(fitter.fit(sheet, row, &header, &s)),
+            Cell::Text(s) => Cell::Text(fitter.fit(sheet, row, header, s)),
             Cell::Refs { text, first } => Cell::Refs {
-                text: fitter.fit(sheet, row, &header, &text),
+                text: fitter.fit(sheet, row, header, text),
                 first,
             },
             other => other,
@@ -352,18 +347,15 @@ pub(crate) fn build(
             let c = &g.counts;
             let row = coverage_rows.len() as u32 + 2;
             let cells = vec![
-                ("Grouping".into(), Cell::Text(grouping.into())),
-                ("Name".into(), Cell::Text(g.name.clone())),
-                ("Inherited".into(), Cell::Number(c.inherited.into())),
-                ("Partial".into(), Cell::Number(c.partial.into())),
-                ("Workload".into(), Cell::Number(c.workload.into())),
-                ("Gap".into(), Cell::Number(c.gap.into())),
-                (
-                    "Not applicable".into(),
-                    Cell::Number(c.not_applicable.into()),
-                ),
-                ("Total".into(), Cell::Number(c.total().into())),
-                (KEY.into(), Cell::Text(format!("{grouping}: {}", g.name))),
+                ("Grouping", Cell::Text(grouping.into())),
+                ("Name", Cell::Text(g.name.clone())),
+                ("Inherited", Cell::Number(c.inherited.into())),
+                ("Partial", Cell::Number(c.partial.into())),
+                ("Workload", Cell::Number(c.workload.into())),
+                ("Gap", Cell::Number(c.gap.into())),
+                ("Not applicable", Cell::Number(c.not_applicable.into())),
+                ("Total", Cell::Number(c.total().into())),
+                (KEY, Cell::Text(format!("{grouping}: {}", g.name))),
             ];
             coverage_rows.push(fitted(COVERAGE, row, cells, &mut fitter));
         }
@@ -414,20 +406,20 @@ pub(crate) fn build(
                     .collect::<Vec<_>>()
                     .join("\n");
                 let cells = vec![
-                    ("Set".into(), Cell::Text(g.set.clone())),
-                    ("Req ID".into(), Cell::Text(g.requirement.clone())),
-                    ("Workload".into(), Cell::Text(opt(&g.workload))),
-                    ("Requirement".into(), Cell::Text(requirement)),
-                    ("Story".into(), Cell::Text(g.title.clone())),
+                    ("Set", Cell::Text(g.set.clone())),
+                    ("Req ID", Cell::Text(g.requirement.clone())),
+                    ("Workload", Cell::Text(opt(&g.workload))),
+                    ("Requirement", Cell::Text(requirement)),
+                    ("Story", Cell::Text(g.title.clone())),
                     (
-                        "Implement".into(),
+                        "Implement",
                         Cell::Refs {
                             text: implement,
                             first,
                         },
                     ),
-                    ("Acceptance criteria".into(), Cell::Text(criteria)),
-                    (KEY.into(), Cell::Text(g.row_key.clone())),
+                    ("Acceptance criteria", Cell::Text(criteria)),
+                    (KEY, Cell::Text(g.row_key.clone())),
                 ];
                 fitted(GAPS, i as u32 + 2, cells, &mut fitter)
             })
@@ -459,36 +451,30 @@ pub(crate) fn build(
             .enumerate()
             .map(|(i, l)| {
                 let cells = vec![
-                    ("Set".into(), Cell::Text(l.set.clone())),
-                    ("Req ID".into(), Cell::Text(l.requirement.clone())),
-                    ("Workload".into(), Cell::Text(opt(&l.workload))),
+                    ("Set", Cell::Text(l.set.clone())),
+                    ("Req ID", Cell::Text(l.requirement.clone())),
+                    ("Workload", Cell::Text(opt(&l.workload))),
                     (
-                        "Target".into(),
+                        "Target",
                         Cell::Refs {
                             text: l.target.to_string(),
                             first: Some(l.target.clone()),
                         },
                     ),
+                    ("Target kind", Cell::Text(l.target_kind.as_str().into())),
+                    ("Target title", Cell::Text(l.target_title.clone())),
+                    ("Relationship", Cell::Text(l.relationship.as_str().into())),
                     (
-                        "Target kind".into(),
-                        Cell::Text(l.target_kind.as_str().into()),
-                    ),
-                    ("Target title".into(), Cell::Text(l.target_title.clone())),
-                    (
-                        "Relationship".into(),
-                        Cell::Text(l.relationship.as_str().into()),
-                    ),
-                    (
-                        "Responsibility".into(),
+                        "Responsibility",
                         Cell::Text(l.responsibility.map_or("", |x| x.as_str()).into()),
                     ),
-                    ("Status".into(), Cell::Text(l.status.as_str().into())),
-                    ("Origin".into(), Cell::Text(l.origin.as_str().into())),
-                    ("Rationale".into(), Cell::Text(l.rationale.clone())),
-                    ("Author".into(), Cell::Text(l.author.clone())),
-                    ("Recorded at".into(), Cell::Text(l.at.clone())),
-                    ("Row key".into(), Cell::Text(l.row_key.clone())),
-                    (KEY.into(), Cell::Text(l.key.clone())),
+                    ("Status", Cell::Text(l.status.as_str().into())),
+                    ("Origin", Cell::Text(l.origin.as_str().into())),
+                    ("Rationale", Cell::Text(l.rationale.clone())),
+                    ("Author", Cell::Text(l.author.clone())),
+                    ("Recorded at", Cell::Text(l.at.clone())),
+                    ("Row key", Cell::Text(l.row_key.clone())),
+                    (KEY, Cell::Text(l.key.clone())),
                 ];
                 fitted(LINKS, i as u32 + 2, cells, &mut fitter)
             })
@@ -518,14 +504,14 @@ pub(crate) fn build(
                     None => "",
                 };
                 let cells = vec![
-                    ("Ref".into(), Cell::Text(e.reference.to_string())),
-                    ("Kind".into(), Cell::Text(e.kind.as_str().into())),
-                    ("Framework".into(), Cell::Text(e.framework.clone())),
-                    ("Title".into(), Cell::Text(e.title.clone())),
-                    ("Description".into(), Cell::Text(e.description.clone())),
-                    ("Provenance".into(), Cell::Text(e.provenance.clone())),
-                    ("Enabled in landing zone".into(), Cell::Text(enabled.into())),
-                    (KEY.into(), Cell::Text(e.reference.to_string())),
+                    ("Ref", Cell::Text(e.reference.to_string())),
+                    ("Kind", Cell::Text(e.kind.as_str().into())),
+                    ("Framework", Cell::Text(e.framework.clone())),
+                    ("Title", Cell::Text(e.title.clone())),
+                    ("Description", Cell::Text(e.description.clone())),
+                    ("Provenance", Cell::Text(e.provenance.clone())),
+                    ("Enabled in landing zone", Cell::Text(enabled.into())),
+                    (KEY, Cell::Text(e.reference.to_string())),
                 ];
                 fitted(CATALOGUE, i as u32 + 2, cells, &mut fitter)
             })
@@ -578,9 +564,9 @@ pub(crate) fn build(
             .enumerate()
             .map(|(i, (key, label, value))| {
                 let cells = vec![
-                    ("Item".into(), Cell::Text(label.into())),
-                    ("Value".into(), Cell::Text(value)),
-                    (KEY.into(), Cell::Text(key.into())),
+                    ("Item", Cell::Text(label.into())),
+                    ("Value", Cell::Text(value)),
+                    (KEY, Cell::Text(key.into())),
                 ];
                 fitted(ABOUT, i as u32 + 2, cells, &mut fitter)
             })
