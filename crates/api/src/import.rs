@@ -5,7 +5,7 @@ use crate::engagement::{open_read, open_write, shipped_catalogue};
 use crate::error::{ApiError, Result};
 use crosswalk_domain::{ColumnRole, ImportWarning, ImportedRequirement, SheetImport, SheetReport};
 use crosswalk_sheets::ImportOptions;
-use crosswalk_store::{Actor, Engagement, ImportDiff, StoreError};
+use crosswalk_store::{Actor, Engagement, ImportDiff, ImportRow, StoreError};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -111,8 +111,57 @@ impl ImportControl<'_> {
     }
 }
 
-/// How many rows the reader may run ahead of the store.
-const CHANNEL_ROWS: usize = 4096;
+/// How many requirements the reader hands on at once: one wake-up of the store per batch
+/// instead of per row.
+const BATCH_ROWS: usize = 256;
+
+/// How many batches the reader may run ahead of the store (4,096 rows).
+const CHANNEL_BATCHES: usize = 16;
+
+/// What the reader hands the store: a batch of prepared rows, or the error preparing one
+/// (the attributes could not be written as JSON), which ends the import.
+type Batch = std::result::Result<Vec<ImportRow>, StoreError>;
+
+/// Collects the requirements the reader builds into batches of prepared rows and sends them
+/// on; `false` once the store stopped listening. The store sends the batches it stored back
+/// through `spent`, so their rows are freed on the reader thread, which has time to spare,
+/// rather than on the thread holding the transaction (a batch the store sends back after the
+/// reader finished is freed by the store).
+struct Batcher {
+    tx: std::sync::mpsc::SyncSender<Batch>,
+    spent: std::sync::mpsc::Receiver<Vec<ImportRow>>,
+    batch: Vec<ImportRow>,
+}
+
+impl Batcher {
+    fn push(&mut self, r: ImportedRequirement) -> bool {
+        match ImportRow::new(r) {
+            Ok(row) => self.batch.push(row),
+            Err(e) => {
+                let _ = self.tx.send(Err(e));
+                return false;
+            }
+        }
+        if self.batch.len() < BATCH_ROWS {
+            return true;
+        }
+        self.flush()
+    }
+
+    fn flush(&mut self) -> bool {
+        if self.batch.is_empty() {
+            return true;
+        }
+        let mut next = None;
+        while let Ok(mut stored) = self.spent.try_recv() {
+            stored.clear();
+            next = Some(stored);
+        }
+        let next = next.unwrap_or_else(|| Vec::with_capacity(BATCH_ROWS));
+        let full = std::mem::replace(&mut self.batch, next);
+        self.tx.send(Ok(full)).is_ok()
+    }
+}
 
 /// What a saved column profile keeps: the explicit choices, the headers of the sheets they were
 /// saved with (the signature that lets a later import of the same template reuse them without
@@ -555,8 +604,9 @@ fn join_reader(
 /// Imports `request.file` into the engagement `db` (created when missing, unless a dry run),
 /// in one transaction: a failed or cancelled import stores nothing.
 ///
-/// The sheet is read on a second thread, which hands each requirement to this one through a
-/// bounded channel as soon as it is built, so storing overlaps reading; the full-text index is
+/// The sheet is read on a second thread, which hands the requirements to this one through a
+/// bounded channel in batches of [`BATCH_ROWS`] as soon as they are built (with their
+/// attributes already written as JSON there), so storing overlaps reading; the full-text index is
 /// built in bulk once every row is stored. The engagement is opened only once the first
 /// requirement was read, so a file that cannot be read (no header, not a spreadsheet…) never
 /// creates, opens or migrates the engagement file; an error found later (a repeated id) rolls
@@ -594,27 +644,43 @@ pub fn import_with(
             matched,
             notes_before,
         } = choose(db, request, &name, &bytes, &set)?;
-        let (tx, rx) = std::sync::mpsc::sync_channel::<ImportedRequirement>(CHANNEL_ROWS);
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Batch>(CHANNEL_BATCHES);
+        let (spent_tx, spent) = std::sync::mpsc::channel::<Vec<ImportRow>>();
         let reader = {
             let (name, bytes, options) = (&name, &bytes, options.clone());
-            scope.spawn(move || match sheet {
-                Some(mut whole) => {
-                    for r in std::mem::take(&mut whole.requirements) {
-                        if tx.send(r).is_err() {
-                            break;
+            scope.spawn(move || {
+                let mut out = Batcher {
+                    tx,
+                    spent,
+                    batch: Vec::with_capacity(BATCH_ROWS),
+                };
+                let read = match sheet {
+                    Some(mut whole) => {
+                        for r in std::mem::take(&mut whole.requirements) {
+                            if !out.push(r) {
+                                break;
+                            }
                         }
+                        Ok(whole)
                     }
-                    Ok(whole)
+                    None => crosswalk_sheets::read_requirements_streamed(
+                        name,
+                        bytes,
+                        &options,
+                        &mut |r| out.push(r),
+                    ),
+                };
+                if read.is_ok() {
+                    out.flush();
                 }
-                None => {
-                    crosswalk_sheets::read_requirements_streamed(name, bytes, &options, &mut |r| {
-                        tx.send(r).is_ok()
-                    })
-                }
+                read
             })
         };
         // The engagement is touched only once the sheet proved readable.
-        let first = rx.recv().ok();
+        let first = match rx.recv() {
+            Ok(batch) => Some(batch?),
+            Err(_) => None,
+        };
         let mut reader = Some(reader);
         let early = match first {
             Some(_) => None,
@@ -639,19 +705,27 @@ pub fn import_with(
         let mut stored = 0;
         control.report(ImportPhase::Storing, 0);
         let (diff, sheet) = e.import_streamed(actor, &set, &name, |sink| -> Result<_> {
-            for r in first.into_iter().chain(rx) {
-                if control.cancelled() {
-                    return Err(ApiError::Cancelled { what: "import" });
+            let spent = spent_tx;
+            for batch in first.map(Ok).into_iter().chain(rx) {
+                let batch = batch?;
+                for row in &batch {
+                    if control.cancelled() {
+                        return Err(ApiError::Cancelled { what: "import" });
+                    }
+                    let r = &row.requirement;
+                    if preview.len() < PREVIEW_ROWS {
+                        preview.push(PreviewRow::of(r));
+                    }
+                    withdrawn += usize::from(r.withdrawn);
+                    sink.push_row(row)?;
+                    if sink.rows() % PROGRESS_EVERY == 0 {
+                        control.report(ImportPhase::Storing, sink.rows());
+                    }
                 }
-                if preview.len() < PREVIEW_ROWS {
-                    preview.push(PreviewRow::of(&r));
-                }
-                withdrawn += usize::from(r.withdrawn);
-                sink.push(&r)?;
-                if sink.rows() % PROGRESS_EVERY == 0 {
-                    control.report(ImportPhase::Storing, sink.rows());
-                }
+                // Refused once the reader finished: then it is freed here.
+                let _ = spent.send(batch);
             }
+            drop(spent);
             let sheet = match early {
                 Some(s) => s,
                 None => join_reader(reader.take().expect("the reader is running"))?,

@@ -492,6 +492,26 @@ impl Content {
     }
 }
 
+/// A requirement made ready for [`ImportSink::push_row`] where it was read: its attributes
+/// written as the JSON the store keeps, and their list freed there. A reader thread makes these
+/// so the thread holding the transaction only binds and steps.
+pub struct ImportRow {
+    /// The requirement; its `attributes` are emptied (they are in the JSON).
+    pub requirement: ImportedRequirement,
+    attributes: String,
+}
+
+impl ImportRow {
+    pub fn new(mut requirement: ImportedRequirement) -> Result<ImportRow> {
+        let attributes = serde_json::to_string(&requirement.attributes)?;
+        requirement.attributes = Attributes::default();
+        Ok(ImportRow {
+            requirement,
+            attributes,
+        })
+    }
+}
+
 /// The terms an updated row had in the full-text index, removed before it is indexed again.
 struct OldTerms {
     id: i64,
@@ -621,6 +641,17 @@ impl<'t> ImportSink<'t> {
 
     /// Stores one requirement (in source order).
     pub fn push(&mut self, r: &ImportedRequirement) -> Result<()> {
+        let attributes = serde_json::to_string(&r.attributes)?;
+        self.store(r, &attributes)
+    }
+
+    /// Stores one requirement prepared by [`ImportRow::new`] (in source order): as
+    /// [`ImportSink::push`], with the attributes already written as JSON.
+    pub fn push_row(&mut self, row: &ImportRow) -> Result<()> {
+        self.store(&row.requirement, &row.attributes)
+    }
+
+    fn store(&mut self, r: &ImportedRequirement, attributes: &str) -> Result<()> {
         if let Some(first) = self.first_row.insert(r.reference.clone(), r.row) {
             return Err(StoreError::DuplicateRef {
                 reference: r.reference.clone(),
@@ -628,7 +659,6 @@ impl<'t> ImportSink<'t> {
                 second: r.row,
             });
         }
-        let attributes = serde_json::to_string(&r.attributes)?;
         let position = self.position;
         self.position += 1;
         match self.existing.remove(&r.reference) {
@@ -652,7 +682,7 @@ impl<'t> ImportSink<'t> {
                 self.diff.added.push(r.reference.clone());
             }
             Some(e) => {
-                let same = e.content.same_as(r, &attributes);
+                let same = e.content.same_as(r, attributes);
                 let back = e.removed || e.extra;
                 if same && !back {
                     self.diff.unchanged += 1;

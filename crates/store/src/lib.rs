@@ -28,8 +28,8 @@ pub use engagement::{
 };
 pub use error::{Result, StoreError};
 pub use items::{
-    FedImport, ImportDiff, ImportSink, RequirementEntry, RequirementPage, RequirementQuery,
-    RequirementRow, SetSummary, SortColumn,
+    FedImport, ImportDiff, ImportRow, ImportSink, RequirementEntry, RequirementPage,
+    RequirementQuery, RequirementRow, SetSummary, SortColumn,
 };
 pub use mappings::{ItemRef, MappingChange, MappingFilter, MappingInput, MappingRow};
 pub use migrations::SCHEMA_VERSION;

@@ -1273,3 +1273,34 @@ fn the_whole_engagement_readers_match_the_listings_without_the_texts() -> TestRe
     assert!(lean.iter().all(|m| !m.target.title.is_empty()));
     Ok(())
 }
+
+#[test]
+fn a_prepared_row_stores_what_the_requirement_says() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let (_, mut e) = new_engagement(&dir)?;
+    let mut r = requirement("R-1", "Encrypt volumes", 2);
+    r.attributes = Attributes(vec![
+        ("Zulu".into(), "a \"quoted\" value".into()),
+        ("Alpha".into(), "2".into()),
+        ("Zulu".into(), "3".into()),
+    ]);
+    let prepared = ImportRow::new(r.clone())?;
+    assert!(
+        prepared.requirement.attributes.0.is_empty(),
+        "the attributes travel as JSON only"
+    );
+    let summary = sheet("v1.csv", vec![]);
+    let (diff, _) = e.import_streamed(&actor(), "acme", "v1.csv", |sink| {
+        sink.push_row(&prepared)?;
+        Ok::<FedImport, StoreError>((summary, None))
+    })?;
+    assert_eq!(diff.added, ["R-1"]);
+    let row = &e.requirements(&RequirementQuery::default())?.rows[0];
+    assert_eq!(row.attributes, r.attributes);
+    assert_eq!(row.text, "Encrypt volumes");
+    assert_eq!(found(&e, "encrypt")?, ["R-1"]);
+    // The same requirement pushed whole reads as unchanged: both paths write the same JSON.
+    let diff = e.import_requirements(&later(), "acme", &sheet("v2.csv", vec![r]))?;
+    assert_eq!((diff.unchanged, diff.changed.len()), (1, 0));
+    Ok(())
+}
