@@ -123,13 +123,9 @@ const CHANNEL_BATCHES: usize = 16;
 type Batch = std::result::Result<Vec<ImportRow>, StoreError>;
 
 /// Collects the requirements the reader builds into batches of prepared rows and sends them
-/// on; `false` once the store stopped listening. The store sends the batches it stored back
-/// through `spent`, so their rows are freed on the reader thread, which has time to spare,
-/// rather than on the thread holding the transaction (a batch the store sends back after the
-/// reader finished is freed by the store).
+/// on; `false` once the store stopped listening.
 struct Batcher {
     tx: std::sync::mpsc::SyncSender<Batch>,
-    spent: std::sync::mpsc::Receiver<Vec<ImportRow>>,
     batch: Vec<ImportRow>,
 }
 
@@ -152,13 +148,7 @@ impl Batcher {
         if self.batch.is_empty() {
             return true;
         }
-        let mut next = None;
-        while let Ok(mut stored) = self.spent.try_recv() {
-            stored.clear();
-            next = Some(stored);
-        }
-        let next = next.unwrap_or_else(|| Vec::with_capacity(BATCH_ROWS));
-        let full = std::mem::replace(&mut self.batch, next);
+        let full = std::mem::replace(&mut self.batch, Vec::with_capacity(BATCH_ROWS));
         self.tx.send(Ok(full)).is_ok()
     }
 }
@@ -645,13 +635,11 @@ pub fn import_with(
             notes_before,
         } = choose(db, request, &name, &bytes, &set)?;
         let (tx, rx) = std::sync::mpsc::sync_channel::<Batch>(CHANNEL_BATCHES);
-        let (spent_tx, spent) = std::sync::mpsc::channel::<Vec<ImportRow>>();
         let reader = {
             let (name, bytes, options) = (&name, &bytes, options.clone());
             scope.spawn(move || {
                 let mut out = Batcher {
                     tx,
-                    spent,
                     batch: Vec::with_capacity(BATCH_ROWS),
                 };
                 let read = match sheet {
@@ -705,10 +693,8 @@ pub fn import_with(
         let mut stored = 0;
         control.report(ImportPhase::Storing, 0);
         let (diff, sheet) = e.import_streamed(actor, &set, &name, |sink| -> Result<_> {
-            let spent = spent_tx;
             for batch in first.map(Ok).into_iter().chain(rx) {
-                let batch = batch?;
-                for row in &batch {
+                for row in &batch? {
                     if control.cancelled() {
                         return Err(ApiError::Cancelled { what: "import" });
                     }
@@ -722,10 +708,7 @@ pub fn import_with(
                         control.report(ImportPhase::Storing, sink.rows());
                     }
                 }
-                // Refused once the reader finished: then it is freed here.
-                let _ = spent.send(batch);
             }
-            drop(spent);
             let sheet = match early {
                 Some(s) => s,
                 None => join_reader(reader.take().expect("the reader is running"))?,
