@@ -595,7 +595,7 @@ fn join_reader(
 /// in one transaction: a failed or cancelled import stores nothing.
 ///
 /// The sheet is read on a second thread, which hands the requirements to this one through a
-/// bounded channel in batches of [`BATCH_ROWS`] as soon as they are built (with their
+/// bounded channel in batches of 256 as soon as they are built (with their
 /// attributes already written as JSON there), so storing overlaps reading; the full-text index is
 /// built in bulk once every row is stored. The engagement is opened only once the first
 /// requirement was read, so a file that cannot be read (no header, not a spreadsheet…) never
