@@ -1304,3 +1304,61 @@ fn a_prepared_row_stores_what_the_requirement_says() -> TestResult {
     assert_eq!((diff.unchanged, diff.changed.len()), (1, 0));
     Ok(())
 }
+
+#[test]
+fn a_new_files_first_import_skips_the_wal_rolls_back_and_is_published_in_wal_mode() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("new.crosswalk");
+    let sidecars = |dir: &Path| -> Vec<String> {
+        std::fs::read_dir(dir)
+            .expect("the folder lists")
+            .filter_map(|f| f.ok())
+            .map(|f| f.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with("-wal") || n.ends_with("-journal"))
+            .collect()
+    };
+    let pending = Engagement::prepare_new(&path, &actor(), "ACME", &catalogue("1.0"))?;
+    let mut e = pending.open()?;
+    // A first import that fails after storing rows leaves the new file as it was.
+    let row = ImportRow::new(requirement("R-0", "stored, then undone", 2))?;
+    let failed = e.import_streamed(&actor(), "acme", "v0.csv", |sink| {
+        sink.push_row(&row)?;
+        Err::<FedImport, StoreError>(StoreError::Invalid("the sheet broke".into()))
+    });
+    assert!(failed.is_err());
+    assert!(e
+        .requirements(&RequirementQuery::default())?
+        .rows
+        .is_empty());
+    let diff = e.import_requirements(
+        &actor(),
+        "acme",
+        &sheet(
+            "v1.csv",
+            vec![requirement("R-1", "a", 2), requirement("R-2", "b", 3)],
+        ),
+    )?;
+    assert_eq!(diff.added, ["R-1", "R-2"]);
+    assert_eq!(
+        sidecars(dir.path()),
+        Vec::<String>::new(),
+        "the import went straight into the temporary file"
+    );
+    e.close()?;
+    assert!(!path.exists(), "nothing is visible before it is published");
+    let published = pending.publish()?;
+    assert_eq!(
+        published.requirements(&RequirementQuery::default())?.total,
+        2
+    );
+    published.close()?;
+    let conn = rusqlite::Connection::open(&path)?;
+    let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
+    assert_eq!(
+        mode, "wal",
+        "the published file is in WAL mode, as every engagement"
+    );
+    let check: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+    assert_eq!(check, "ok");
+    Ok(())
+}
