@@ -1,12 +1,13 @@
 //! The engine: builds the per-kind indexes once, then ranks requirements against them.
 
-use crate::index::{Background, DocTerms, Field, KindIndex};
+use crate::index::{weight_in, Background, DocTerms, Field, KindIndex};
 use crate::learn::{History, TermVector};
 use crate::refs::{self, Cited};
-use crate::text::words;
+use crate::text::{words, Word};
 use crate::vocabulary::Vocabulary;
 use crate::{Decision, Evidence, Query, Suggestion};
 use crosswalk_domain::{Catalogue, FrameworkKind, QualifiedRef, TargetKind};
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// Which catalogue items may be suggested. Everything is a candidate by default.
@@ -75,19 +76,54 @@ struct RefHit {
     own: bool,
 }
 
-/// One weighted term of a query, with the words it came from.
+/// One weighted term of a query, with the words it came from. The term and the words are
+/// borrowed from the requirement's [`Reading`] or the engine's concept terms.
 #[derive(Debug, Clone)]
-struct QueryTerm {
-    text: String,
+struct QueryTerm<'a> {
+    text: &'a str,
     id: Option<u32>,
     weight: f32,
-    surface: String,
+    surface: Cow<'a, str>,
+}
+
+/// A requirement's fields, each split into words once, shared by every part of one ranking.
+struct Reading<'q> {
+    query: &'q Query,
+    title: Vec<Word>,
+    text: Vec<Word>,
+    section: Vec<Word>,
+    /// Whether the title, text and section (read together) cite any reference.
+    cites: bool,
+}
+
+impl<'q> Reading<'q> {
+    /// The reading, and the references the title, text and section cite (read together).
+    fn new(query: &'q Query) -> (Reading<'q>, Vec<Cited>) {
+        let section = query.section.as_deref().unwrap_or("");
+        let mut all =
+            String::with_capacity(query.title.len() + query.text.len() + section.len() + 3);
+        for part in [query.title.as_str(), query.text.as_str(), section] {
+            all.push_str(part);
+            all.push('\n');
+        }
+        let cited = refs::cited(&all);
+        let reading = Reading {
+            query,
+            title: words(&query.title),
+            text: words(&query.text),
+            section: words(section),
+            cites: !cited.is_empty(),
+        };
+        (reading, cited)
+    }
 }
 
 /// Ranks catalogue items for requirements. Build once; cheap to query from many threads.
 #[derive(Debug)]
 pub struct Engine {
     vocabulary: Vocabulary,
+    /// Each vocabulary concept's term ([`Vocabulary::concept_term`]), by concept.
+    concept_terms: Vec<String>,
     terms: HashMap<String, u32>,
     /// Idf over every item, by term id: weighs terms when comparing two requirements.
     global_idf: Vec<f32>,
@@ -324,8 +360,12 @@ impl Engine {
         let global_idf = (0..terms.len() as u32).map(|t| background.idf(t)).collect();
         let unknown_idf = background.idf(u32::MAX);
 
+        let concept_terms = (0..vocabulary.concepts().len())
+            .map(|c| vocabulary.concept_term(c))
+            .collect();
         Engine {
             vocabulary,
+            concept_terms,
             terms,
             global_idf,
             unknown_idf,
@@ -350,7 +390,9 @@ impl Engine {
 
     /// Prepares an engagement's decisions once, for many calls of [`Engine::suggest_with`].
     pub fn history(&self, decisions: &[Decision]) -> History {
-        History::build(decisions, |q| self.term_vector(&self.analyse(q)))
+        History::build(decisions, |q| {
+            self.term_vector(&self.analyse(&Reading::new(q).0))
+        })
     }
 
     /// The `top` best suggestions of each kind for one requirement, grouped by kind (service,
@@ -391,15 +433,16 @@ impl Engine {
         }
         let caf_wanted = kinds.contains(&TargetKind::Caf);
         let ranks = |kind: TargetKind| caf_wanted || kinds.contains(&kind);
-        let query = self.analyse(requirement);
-        let explicit = self.explicit(requirement);
+        let (reading, cited) = Reading::new(requirement);
+        let query = self.analyse(&reading);
+        let explicit = self.explicit(&requirement.reference, cited);
         let neighbours = if history.is_empty() {
             Vec::new()
         } else {
             history.nearest(&self.term_vector(&query), &requirement.reference)
         };
         let mut extras: [BTreeMap<u32, Extra>; 4] = Default::default();
-        for (item, surface) in self.named(requirement) {
+        for (item, surface) in self.named(&reading) {
             let it = &self.items[item];
             let e = extras[slot(it.kind)].entry(it.local).or_default();
             e.named = NAMED;
@@ -517,8 +560,14 @@ impl Engine {
                 }
                 continue;
             }
+            // Each query term's postings in this kind, looked up once for all its suggestions.
+            let index = &self.kinds[s];
+            let postings: Vec<&[(u32, f32)]> = query
+                .iter()
+                .map(|t| t.id.map_or(&[][..], |id| index.postings(id)))
+                .collect();
             for r in list.iter().take(top) {
-                out.push(self.suggestion(s, r, &query));
+                out.push(self.suggestion(r, &query, &postings));
             }
         }
         out
@@ -563,7 +612,7 @@ impl Engine {
     fn rank(
         &self,
         s: usize,
-        query: &[QueryTerm],
+        query: &[QueryTerm<'_>],
         extras: BTreeMap<u32, Extra>,
         keep: usize,
     ) -> Vec<Ranked> {
@@ -634,7 +683,13 @@ impl Engine {
             .collect()
     }
 
-    fn suggestion(&self, s: usize, r: &Ranked, query: &[QueryTerm]) -> Suggestion {
+    /// `postings` holds each query term's postings in the item's kind, in query order.
+    fn suggestion(
+        &self,
+        r: &Ranked,
+        query: &[QueryTerm],
+        postings: &[&[(u32, f32)]],
+    ) -> Suggestion {
         let it = &self.items[r.item];
         let mut evidence = Evidence::default();
         let mut parts: Vec<(f64, String)> = Vec::new();
@@ -660,7 +715,7 @@ impl Engine {
             ));
         }
         if r.coverage > 0.0 {
-            let matched = self.matched_terms(s, it.local, query);
+            let matched = matched_terms(it.local, query, postings);
             if !matched.is_empty() {
                 let quoted: Vec<String> = matched
                     .iter()
@@ -698,64 +753,55 @@ impl Engine {
         }
     }
 
-    /// The query words that weigh most in one item's score, as the requirement wrote them.
-    fn matched_terms(&self, s: usize, doc: u32, query: &[QueryTerm]) -> Vec<String> {
-        let index = &self.kinds[s];
-        let mut hits: Vec<(f32, &str)> = query
-            .iter()
-            .filter_map(|t| {
-                let w = index.weight(t.id?, doc) * t.weight;
-                (w > 0.0).then_some((w, t.surface.as_str()))
-            })
-            .collect();
-        hits.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(b.1)));
-        let mut out: Vec<String> = Vec::new();
-        for (_, surface) in hits {
-            if !out.iter().any(|o| o == surface) {
-                out.push(surface.to_string());
-            }
-            if out.len() == 4 {
-                break;
-            }
-        }
-        out
-    }
-
     /// The weighted terms of a requirement: stems and concept terms, first occurrence first.
-    fn analyse(&self, q: &Query) -> Vec<QueryTerm> {
+    fn analyse<'a>(&'a self, r: &'a Reading) -> Vec<QueryTerm<'a>> {
+        let q = r.query;
         let mut out: Vec<QueryTerm> = Vec::new();
-        let mut position: HashMap<String, usize> = HashMap::new();
-        let mut add = |text: String, weight: f32, surface: String| match position.get(&text) {
+        let mut position: HashMap<&str, usize> = HashMap::new();
+        let mut add = |text: &'a str, weight: f32, surface: Cow<'a, str>| match position.get(text) {
             Some(&i) => out[i].weight += weight,
             None => {
-                position.insert(text.clone(), out.len());
+                position.insert(text, out.len());
                 out.push(QueryTerm {
-                    id: self.terms.get(&text).copied(),
+                    id: self.terms.get(text).copied(),
                     text,
                     weight,
                     surface,
                 });
             }
         };
-        let mut fields = vec![
-            (requirement_title(q), QUERY_TITLE),
-            (q.text.as_str(), QUERY_TEXT),
+        // A title that repeats the text is no title (see `requirement_title`).
+        let title: &[Word] = if requirement_title(q).is_empty() {
+            &[]
+        } else {
+            &r.title
+        };
+        let section = q
+            .section
+            .as_ref()
+            .map(|s| (s.as_str(), &r.section[..], QUERY_SECTION));
+        let fields = [
+            Some((requirement_title(q), title, QUERY_TITLE)),
+            Some((q.text.as_str(), &r.text[..], QUERY_TEXT)),
+            section,
         ];
-        if let Some(section) = &q.section {
-            fields.push((section.as_str(), QUERY_SECTION));
-        }
-        for (text, weight) in fields {
-            let ws = words(text);
-            let spelling = reference_spelling(text);
+        for (text, ws, weight) in fields.into_iter().flatten() {
+            // A field cites a reference only if the three read together do (its words and the
+            // ones before them are among theirs), so most requirements skip the second look.
+            let spelling = if !r.cites {
+                HashSet::new()
+            } else {
+                reference_spelling(text)
+            };
             for w in ws.iter().filter(|w| !w.stop && !spelling.contains(&w.raw)) {
-                add(w.stem.clone(), weight, w.raw.clone());
+                add(&w.stem, weight, Cow::Borrowed(&w.raw));
             }
-            for (concept, (start, end)) in self.vocabulary.find_spans(&ws) {
+            for (concept, (start, end)) in self.vocabulary.find_spans(ws) {
                 let surface: Vec<&str> = ws[start..end].iter().map(|w| w.raw.as_str()).collect();
                 add(
-                    self.vocabulary.concept_term(concept),
+                    &self.concept_terms[concept],
                     weight * CONCEPT_BOOST,
-                    surface.join(" "),
+                    Cow::Owned(surface.join(" ")),
                 );
             }
         }
@@ -775,20 +821,15 @@ impl Engine {
                 let idf =
                     t.id.and_then(|id| self.global_idf.get(id as usize).copied())
                         .unwrap_or(self.unknown_idf);
-                (t.text.clone(), t.weight * idf)
+                (t.text.to_string(), t.weight * idf)
             })
             .collect()
     }
 
     /// The services a requirement names, with the words it used, in order of appearance.
-    fn named(&self, q: &Query) -> Vec<(usize, String)> {
+    fn named(&self, r: &Reading) -> Vec<(usize, String)> {
         let mut out: Vec<(usize, String)> = Vec::new();
-        for text in [
-            q.title.as_str(),
-            q.text.as_str(),
-            q.section.as_deref().unwrap_or(""),
-        ] {
-            let ws = words(text);
+        for ws in [&r.title, &r.text, &r.section] {
             for i in 0..ws.len() {
                 let Some(candidates) = self.names.get(&ws[i].stem) else {
                     continue;
@@ -814,20 +855,11 @@ impl Engine {
     }
 
     /// Items reached from the references a requirement cites: (item, confidence, path).
-    fn explicit(&self, q: &Query) -> Vec<(usize, f64, RefPath)> {
-        let mut text = String::new();
-        for part in [
-            q.title.as_str(),
-            q.text.as_str(),
-            q.section.as_deref().unwrap_or(""),
-        ] {
-            text.push_str(part);
-            text.push('\n');
-        }
-        let mut found: Vec<(Cited, f64)> =
-            refs::cited(&text).into_iter().map(|c| (c, 1.0)).collect();
+    /// `cited` is what the requirement's title, text and section cite ([`Reading::new`]).
+    fn explicit(&self, reference: &str, cited: Vec<Cited>) -> Vec<(usize, f64, RefPath)> {
+        let mut found: Vec<(Cited, f64)> = cited.into_iter().map(|c| (c, 1.0)).collect();
         // A sheet of NIST or CIS controls carries the reference as the requirement's own id.
-        for c in refs::cited(&q.reference) {
+        for c in refs::cited(reference) {
             if !found.iter().any(|(f, _)| f.key == c.key) {
                 found.push((c, 0.9));
             }
@@ -935,6 +967,31 @@ impl Engine {
         }
         out
     }
+}
+
+/// The query words that weigh most in one item's score, as the requirement wrote them.
+/// `postings` holds each query term's postings in the item's kind, in query order.
+fn matched_terms(doc: u32, query: &[QueryTerm], postings: &[&[(u32, f32)]]) -> Vec<String> {
+    let mut hits: Vec<(f32, &str)> = query
+        .iter()
+        .zip(postings)
+        .filter_map(|(t, list)| {
+            t.id?;
+            let w = weight_in(list, doc) * t.weight;
+            (w > 0.0).then_some((w, t.surface.as_ref()))
+        })
+        .collect();
+    hits.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(b.1)));
+    let mut out: Vec<String> = Vec::new();
+    for (_, surface) in hits {
+        if !out.iter().any(|o| o == surface) {
+            out.push(surface.to_string());
+        }
+        if out.len() == 4 {
+            break;
+        }
+    }
+    out
 }
 
 /// How a cited reference reaches an item: the reference as written, then the items on the way.

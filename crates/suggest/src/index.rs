@@ -180,17 +180,22 @@ impl KindIndex {
     }
 
     /// The weight of one term in one document, 0 when absent.
+    #[cfg(test)]
     pub fn weight(&self, term: u32, doc: u32) -> f32 {
-        let list = self.postings(term);
-        match list.binary_search_by_key(&doc, |&(d, _)| d) {
-            Ok(i) => list[i].1,
-            Err(_) => 0.0,
-        }
+        weight_in(self.postings(term), doc)
     }
 
     /// The most one query term can add to a document's score, per unit of query weight.
     pub fn ceiling(&self, term: u32) -> f32 {
         self.idf(term).unwrap_or(0.0) * (K1 + 1.0)
+    }
+}
+
+/// The weight of one document in a term's postings (from [`KindIndex::postings`]), 0 when absent.
+pub fn weight_in(postings: &[(u32, f32)], doc: u32) -> f32 {
+    match postings.binary_search_by_key(&doc, |&(d, _)| d) {
+        Ok(i) => postings[i].1,
+        Err(_) => 0.0,
     }
 }
 

@@ -15,12 +15,22 @@ pub(crate) struct Word {
 /// Splits `text` into words: NFKD-folded to ASCII where possible, lowercased, cut at every
 /// character that is not a letter or digit.
 pub(crate) fn words(text: &str) -> Vec<Word> {
+    // ASCII is its own NFKD form and has no combining marks: the fold would hand back the same
+    // characters, only slower.
+    if text.is_ascii() {
+        split_words(text.chars())
+    } else {
+        split_words(text.nfkd())
+    }
+}
+
+fn split_words(chars: impl Iterator<Item = char>) -> Vec<Word> {
     let mut out = Vec::new();
     let mut current = String::new();
     // Letters and capitals of the current word: "OU" written in capitals is an acronym, "ou"
     // or "Ou" a word of another language.
     let (mut letters, mut capitals) = (0usize, 0usize);
-    for c in text.nfkd() {
+    for c in chars {
         if is_combining_mark(c) {
             continue;
         }
