@@ -82,12 +82,14 @@ fn trim_word(word: &str) -> &str {
     // A sentence's full stop or colon is not part of the id ("see IAM.6.").
     w = w.trim_end_matches(['.', ':']);
     // Keep the parentheses of an enhancement (`AC-2(1)`), drop the ones around the id.
-    let opens = w.matches('(').count();
-    let closes = w.matches(')').count();
+    // Parentheses are single bytes that no other character's UTF-8 contains.
+    let count = |w: &str, b: u8| w.bytes().filter(|&c| c == b).count();
+    let opens = count(w, b'(');
+    let closes = count(w, b')');
     if closes > opens {
         w = w.trim_end_matches(')');
     }
-    if opens > w.matches(')').count() {
+    if opens > count(w, b')') {
         w = w.trim_start_matches('(');
     }
     w
@@ -95,12 +97,9 @@ fn trim_word(word: &str) -> &str {
 
 /// Every reference-like word of a text, in order, without duplicates.
 pub(crate) fn cited(text: &str) -> Vec<Cited> {
-    let raw: Vec<&str> = text
+    let words: Vec<&str> = text
         .split(|c: char| c.is_whitespace() || c == ',' || c == ';')
-        .collect();
-    let words: Vec<&str> = raw
-        .iter()
-        .map(|w| trim_word(w))
+        .map(trim_word)
         .filter(|w| !w.is_empty())
         .collect();
     let mut out: Vec<Cited> = Vec::new();
