@@ -72,12 +72,11 @@ fn entry_hash(
 }
 
 pub(crate) fn append(conn: &Connection, actor: &Actor, event: &AuditEvent) -> Result<i64> {
+    // Cached statements: a bulk change (accepting thousands of suggestions) appends an entry
+    // per mapping, and compiling these two statements each time cost more than running them.
     let last: Option<(i64, String)> = conn
-        .query_row(
-            "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
+        .prepare_cached("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
     let (seq, prev_hash) = match last {
         Some((seq, hash)) => (seq + 1, hash),
@@ -96,21 +95,21 @@ pub(crate) fn append(conn: &Connection, actor: &Actor, event: &AuditEvent) -> Re
         before.as_deref(),
         after.as_deref(),
     );
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO audit_log (seq, at, actor, action, subject, before, after, prev_hash, hash)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-        params![
-            seq,
-            at,
-            actor.name,
-            event.action,
-            event.subject,
-            before,
-            after,
-            prev_hash,
-            hash
-        ],
-    )?;
+    )?
+    .execute(params![
+        seq,
+        at,
+        actor.name,
+        event.action,
+        event.subject,
+        before,
+        after,
+        prev_hash,
+        hash
+    ])?;
     Ok(seq)
 }
 

@@ -364,6 +364,14 @@ impl Engagement {
         // IMMEDIATE takes the write lock first, as every other change does.
         // A larger page cache while the import runs: the rows, their indexes and the full-text
         // index of a large sheet would otherwise be spilled to the WAL and written again.
+        self.with_bulk_cache(|e| e.import_in_transaction(actor, set, file, &now, feed))
+    }
+
+    /// Runs `change` with the larger page cache of a bulk change, then sets the cache back.
+    pub(crate) fn with_bulk_cache<T, E: From<StoreError>>(
+        &mut self,
+        change: impl FnOnce(&mut Self) -> std::result::Result<T, E>,
+    ) -> std::result::Result<T, E> {
         let cache: i64 = self
             .view_conn()
             .pragma_query_value(None, "cache_size", |r| r.get(0))
@@ -371,7 +379,7 @@ impl Engagement {
         self.view_conn()
             .pragma_update(None, "cache_size", IMPORT_CACHE_KIB)
             .map_err(StoreError::from)?;
-        let result = self.import_in_transaction(actor, set, file, &now, feed);
+        let result = change(self);
         self.view_conn()
             .pragma_update(None, "cache_size", cache)
             .map_err(StoreError::from)?;

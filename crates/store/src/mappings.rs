@@ -190,19 +190,7 @@ impl View {
     }
 
     pub fn item(&self, id: i64) -> Result<ItemRef> {
-        self.conn
-            .query_row(
-                &format!(
-                    "SELECT {ITEM_COLUMNS} FROM items i JOIN frameworks f ON f.id = i.framework_id
-                     WHERE i.id = ?1"
-                ),
-                [id],
-                |r| item_ref(r, 0),
-            )
-            .optional()?
-            .ok_or_else(|| StoreError::UnknownItem {
-                reference: format!("#{id}"),
-            })
+        item_by_id(&self.conn, id)
     }
 
     /// Mappings, ordered by requirement (source order) then target.
@@ -276,17 +264,58 @@ impl View {
     }
 }
 
+fn item_by_id(conn: &rusqlite::Connection, id: i64) -> Result<ItemRef> {
+    conn.prepare_cached(&format!(
+        "SELECT {ITEM_COLUMNS} FROM items i JOIN frameworks f ON f.id = i.framework_id
+         WHERE i.id = ?1"
+    ))?
+    .query_row([id], |r| item_ref(r, 0))
+    .optional()?
+    .ok_or_else(|| StoreError::UnknownItem {
+        reference: format!("#{id}"),
+    })
+}
+
+/// Above this many mappings in one change (a bulk acceptance), the change runs with the larger
+/// page cache an import uses: the mappings, their audit entries and the indexes they touch would
+/// otherwise be spilled to the WAL and read back while the transaction runs.
+const BULK_MAPPINGS: usize = 1_000;
+
+/// Refuses a mapping from a shipped item, a shipped link made by hand, a mapping of an item
+/// to itself and unknown items.
+fn check_input(conn: &rusqlite::Connection, input: &MappingInput) -> Result<()> {
+    let source = item_by_id(conn, input.source)?;
+    if source.shipped {
+        return Err(StoreError::Invalid(format!(
+            "{} is a shipped catalogue item; map from a requirement instead",
+            source.qualified()
+        )));
+    }
+    if input.origin == Origin::Shipped {
+        return Err(StoreError::Invalid(
+            "only the catalogue makes shipped links".into(),
+        ));
+    }
+    if input.source == input.target {
+        return Err(StoreError::Invalid(format!(
+            "{} cannot be mapped to itself",
+            source.qualified()
+        )));
+    }
+    item_by_id(conn, input.target)?;
+    Ok(())
+}
+
 fn mapping_between(
     conn: &rusqlite::Connection,
     source: i64,
     target: i64,
 ) -> Result<Option<MappingRow>> {
     Ok(conn
-        .query_row(
-            &format!("{MAPPING_SELECT} WHERE m.source_item_id = ?1 AND m.target_item_id = ?2"),
-            params![source, target],
-            mapping_row,
-        )
+        .prepare_cached(&format!(
+            "{MAPPING_SELECT} WHERE m.source_item_id = ?1 AND m.target_item_id = ?2"
+        ))?
+        .query_row(params![source, target], mapping_row)
         .optional()?)
 }
 
@@ -299,32 +328,26 @@ impl Engagement {
         actor: &Actor,
         inputs: &[MappingInput],
     ) -> Result<Vec<MappingChange>> {
-        let now = actor.timestamp();
-        for input in inputs {
-            let source = self.item(input.source)?;
-            if source.shipped {
-                return Err(StoreError::Invalid(format!(
-                    "{} is a shipped catalogue item; map from a requirement instead",
-                    source.qualified()
-                )));
-            }
-            if input.origin == Origin::Shipped {
-                return Err(StoreError::Invalid(
-                    "only the catalogue makes shipped links".into(),
-                ));
-            }
-            if input.source == input.target {
-                return Err(StoreError::Invalid(format!(
-                    "{} cannot be mapped to itself",
-                    source.qualified()
-                )));
-            }
-            self.item(input.target)?;
+        if inputs.len() > BULK_MAPPINGS {
+            return self.with_bulk_cache(|e| e.put_mappings_in_one(actor, inputs));
         }
-        // The "before" state is read inside the write-locked (IMMEDIATE) transaction, so a
-        // writer racing this one is either fully before it or fully after it, and the audit
-        // entry's before/after is what really changed.
+        self.put_mappings_in_one(actor, inputs)
+    }
+
+    fn put_mappings_in_one(
+        &mut self,
+        actor: &Actor,
+        inputs: &[MappingInput],
+    ) -> Result<Vec<MappingChange>> {
+        let now = actor.timestamp();
+        // Everything is checked and written in one write transaction: the "before" state read
+        // inside it means a writer racing this one is either fully before it or fully after
+        // it, so the audit entry's before/after is what really changed; and thousands of
+        // mappings (a bulk acceptance) take one lock instead of a read transaction per check.
         self.mutate(actor, |tx| {
+            for input in inputs {
+                check_input(tx, input)?;
+            }
             let mut changes = Vec::with_capacity(inputs.len());
             let mut events = Vec::new();
             for input in inputs {
@@ -340,7 +363,10 @@ impl Engagement {
                     changes.push(MappingChange::Unchanged);
                     continue;
                 }
-                tx.execute(
+                // Cached statements throughout: a bulk acceptance stores thousands of mappings
+                // in this loop, and compiling each statement per mapping cost more than
+                // running it.
+                tx.prepare_cached(
                     "INSERT INTO mappings (source_item_id, target_item_id, relationship,
                          responsibility, status, rationale, origin, author, created_at, updated_at)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)
@@ -349,25 +375,21 @@ impl Engagement {
                          responsibility = excluded.responsibility, status = excluded.status,
                          rationale = excluded.rationale, origin = excluded.origin,
                          author = excluded.author, updated_at = excluded.updated_at",
-                    params![
-                        input.source,
-                        input.target,
-                        input.relationship.as_str(),
-                        input.responsibility.map(|r| r.as_str()),
-                        input.status.as_str(),
-                        input.rationale,
-                        input.origin.as_str(),
-                        actor.name,
-                        now
-                    ],
-                )?;
-                let after = tx.query_row(
-                    &format!(
-                        "{MAPPING_SELECT} WHERE m.source_item_id = ?1 AND m.target_item_id = ?2"
-                    ),
-                    params![input.source, input.target],
-                    mapping_row,
-                )?;
+                )?
+                .execute(params![
+                    input.source,
+                    input.target,
+                    input.relationship.as_str(),
+                    input.responsibility.map(|r| r.as_str()),
+                    input.status.as_str(),
+                    input.rationale,
+                    input.origin.as_str(),
+                    actor.name,
+                    now
+                ])?;
+                let after = mapping_between(tx, input.source, input.target)?.ok_or_else(|| {
+                    StoreError::Invalid("a mapping just stored cannot be read back".into())
+                })?;
                 let subject = format!(
                     "mapping:{} -> {}",
                     after.source.qualified(),
